@@ -1,0 +1,1 @@
+"""App assembly, configuration and the command line for the backorders service."""

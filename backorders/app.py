@@ -1,0 +1,48 @@
+"""The Starlette application: two GraphQL endpoints and a health probe."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from tortoise.contrib.starlette import RegisterTortoise
+
+from backorders.config import Settings, get_settings
+from backorders.db import ping, tortoise_config
+from backorders.http import BackordersGraphQL, GraphQLGate
+from schema.build import integration_schema, spa_schema
+
+
+async def healthz(request: Request) -> JSONResponse:
+    if await ping():
+        return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "unavailable"}, status_code=503)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    logging.getLogger("backorders").setLevel(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # RegisterTortoise keeps the ORM context visible to request tasks,
+        # which run outside the lifespan task. Migrations are not run here:
+        # `backorders serve`/`migrate` apply them once, before any worker starts.
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            yield
+
+    integration = BackordersGraphQL(integration_schema(settings), settings)
+    spa = BackordersGraphQL(spa_schema(settings), settings)
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", GraphQLGate(integration, settings)),
+            Route("/spa/graphql", GraphQLGate(spa, settings)),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,69 @@
+"""Bearer tokens: HS256 JWTs with `sub`, `roles`, `exp` and an optional `customer`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import jwt
+
+from resolvers.access import Principal, Role
+
+ALGORITHM = "HS256"
+MAX_SUB = 200
+
+
+class AuthError(Exception):
+    """The request carries no usable token; answered with HTTP 401."""
+
+
+def issue_token(
+    secret: str,
+    sub: str,
+    roles: list[str],
+    customer: str | None = None,
+    ttl: timedelta = timedelta(hours=12),
+) -> str:
+    claims: dict[str, Any] = {
+        "sub": sub,
+        "roles": roles,
+        "exp": datetime.now(timezone.utc) + ttl,
+        "iat": datetime.now(timezone.utc),
+    }
+    if customer:
+        claims["customer"] = customer
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def principal_from_header(header: str | None, secret: str, leeway: int = 30) -> Principal:
+    if not header:
+        raise AuthError("Missing Authorization header.")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("Authorization must be 'Bearer <token>'.")
+    try:
+        claims = jwt.decode(
+            token.strip(),
+            secret,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "exp"]},
+            leeway=leeway,
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthError("The token has expired.") from None
+    except jwt.PyJWTError:
+        raise AuthError("The token is not valid.") from None
+    return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    sub, roles, customer = claims.get("sub"), claims.get("roles", []), claims.get("customer")
+    if not isinstance(sub, str) or not sub or len(sub) > MAX_SUB:
+        raise AuthError("The token's subject is not valid.")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise AuthError("The token's roles must be a list of role names.")
+    if customer is not None and (not isinstance(customer, str) or not customer):
+        raise AuthError("The token's customer must be a customer code.")
+    if Role.CUSTOMER.value in roles and customer is None:
+        raise AuthError("A Customer token must name its customer.")
+    return Principal(sub=sub, roles=frozenset(roles), customer_code=customer)

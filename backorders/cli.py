@@ -1,0 +1,75 @@
+"""`backorders`: serve, migrate, load demo data, mint tokens for trying the API."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import timedelta
+
+from backorders.auth import issue_token
+from backorders.config import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="backorders", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply migrations and serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    commands.add_parser("migrate", help="create or upgrade the database schema")
+    commands.add_parser("demo", help="load demo customers and items (safe to repeat)")
+
+    token = commands.add_parser("token", help="print a bearer token for trying the API")
+    token.add_argument("--sub", required=True, help="who the token speaks for")
+    token.add_argument("--roles", default="", help='comma-separated, e.g. "Sales,Warehouse"')
+    token.add_argument("--customer", help="customer code (required with the Customer role)")
+    token.add_argument("--hours", type=float, default=12.0, help="validity in hours")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+
+    if args.command == "token":
+        roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+        if "Customer" in roles and not args.customer:
+            parser.error("--customer is required with the Customer role")
+        print(
+            issue_token(
+                settings.signing_secret(), args.sub, roles, args.customer, timedelta(hours=args.hours)
+            )
+        )
+        return 0
+
+    from backorders import db
+
+    if args.command == "migrate":
+        asyncio.run(db.migrate(settings.database_url))
+        print(f"Database is up to date: {settings.database_url}")
+        return 0
+
+    if args.command == "demo":
+        from backorders.demo import load_demo
+
+        asyncio.run(db.migrate(settings.database_url))
+        created = asyncio.run(load_demo(settings.database_url))
+        print("Created: " + ", ".join(created) if created else "Demo data already present.")
+        return 0
+
+    if args.command == "serve":
+        import uvicorn
+
+        from backorders.app import create_app
+
+        asyncio.run(db.migrate(settings.database_url))
+        settings.signing_secret()  # make the secret file before serving, if needed
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

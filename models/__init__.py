@@ -1,0 +1,19 @@
+"""Tortoise models: persistence, constraints and indexes only; no business rules."""
+
+from models.catalog import Customer, SalesItem
+from models.orders import OrderCharge, SalesOrder, SalesOrderLine
+from models.system import Counter, IdempotencyRecord, Setting
+
+MODEL_MODULES = ["models.catalog", "models.orders", "models.system"]
+
+__all__ = [
+    "MODEL_MODULES",
+    "Counter",
+    "Customer",
+    "IdempotencyRecord",
+    "OrderCharge",
+    "SalesItem",
+    "SalesOrder",
+    "SalesOrderLine",
+    "Setting",
+]

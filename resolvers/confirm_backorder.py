@@ -1,0 +1,34 @@
+"""confirmBackorder: put a backorder back into the pick & pack workflow."""
+
+from __future__ import annotations
+
+from models import SalesOrder
+from resolvers import rules
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.transactions import order_not_found
+
+
+async def confirm_backorder(order_number: str) -> dict[str, int]:
+    """Must run inside a transaction.
+
+    A single conditional UPDATE (`WHERE status = 'ON_BACKORDER'`) is the whole
+    state change, so two confirms racing each other make exactly one
+    transition; the loser sees zero rows and reports INVALID_STATUS. Stock is
+    not touched: the backorder was already reserving its quantities.
+    """
+    order = await SalesOrder.get_or_none(number=order_number.strip())
+    if order is None:
+        raise order_not_found()
+    status = rules.OrderStatus(order.status)
+    if status is not rules.OrderStatus.ON_BACKORDER:
+        raise DomainError(
+            ErrorCode.INVALID_STATUS,
+            f"Only ON_BACKORDER orders can be confirmed; this one is {status.value}.",
+        )
+    rules.require_transition(status, rules.OrderStatus.CONFIRMED)
+    changed = await SalesOrder.filter(
+        id=order.id, status=rules.OrderStatus.ON_BACKORDER
+    ).update(status=rules.OrderStatus.CONFIRMED)
+    if changed == 0:
+        raise DomainError(ErrorCode.INVALID_STATUS, "This backorder was confirmed meanwhile.")
+    return {"order": order.id}

@@ -1,0 +1,63 @@
+"""pickOrder: take stock off hand for an order's lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tortoise.expressions import F
+
+from models import SalesItem, SalesOrder, SalesOrderLine
+from resolvers import rules
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.order_lines import load_lines
+from resolvers.stock import in_stock_by_line
+from resolvers.transactions import lock_order
+
+
+async def pick_order(
+    order_number: str,
+    requests: Sequence[rules.PickRequest] | None,
+    complete_as: rules.OrderStatus,
+) -> dict[str, int]:
+    """Must run inside a transaction.
+
+    The order row is locked for the whole pick, so two picks (or a pick and a
+    split) of one order run one after the other and a line can never be picked
+    past its quoted quantity. Stock itself is shared by many orders and is
+    taken with a conditional UPDATE (`on_hand >= q`): whichever picker comes
+    second finds too little and gets INSUFFICIENT_STOCK, never a negative.
+    """
+    rules.require_completion_status(complete_as, "completeAs")
+    order = await lock_order(order_number)
+    rows, lines = await load_lines(order)
+    in_stock = await in_stock_by_line((line.line_id, line.item_id) for line in lines)
+    on_hand = dict(
+        await SalesItem.filter(id__in={line.item_id for line in lines}).values_list(  # type: ignore[arg-type]
+            "id", "on_hand"
+        )
+    )
+    picks = rules.plan_pick(rules.OrderStatus(order.status), lines, requests, in_stock, on_hand)
+
+    per_item: dict[int, int] = {}
+    for pick in picks:
+        per_item[pick.item_id] = per_item.get(pick.item_id, 0) + pick.quantity
+    for item_id in sorted(per_item):
+        quantity = per_item[item_id]
+        taken = await SalesItem.filter(id=item_id, on_hand__gte=quantity).update(
+            on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity
+        )
+        if taken == 0:
+            index = next(i for i, p in enumerate(picks) if p.item_id == item_id)
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_STOCK,
+                "Not enough of this line's item on hand to pick that quantity.",
+                f"lines.{index}.quantity" if requests is not None else "lines",
+            )
+    for pick in picks:
+        await SalesOrderLine.filter(id=pick.line_id).update(picked=F("picked") + pick.quantity)
+
+    status = rules.OrderStatus(order.status)
+    after = rules.status_after_pick(status, rules.apply_picks(lines, picks), complete_as)
+    if after != status:
+        await SalesOrder.filter(id=order.id).update(status=after)
+    return {"order": order.id}

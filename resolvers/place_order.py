@@ -1,0 +1,106 @@
+"""placeOrder: reserve stock first come, first served, and number the order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tortoise.expressions import F, Q
+
+from models import Counter, Customer, SalesItem, SalesOrder, SalesOrderLine
+from resolvers import rules
+from resolvers.access import Principal
+from resolvers.errors import DomainError, ErrorCode, Forbidden
+
+ORDER_NUMBER_COUNTER = "sales_order_number"
+MAX_REFERENCE = 200
+
+
+def resolve_customer_code(principal: Principal, customer_code: str | None) -> str:
+    """A Customer orders only for the customer in its token; staff must name one."""
+    if principal.is_customer_only:
+        if customer_code is not None and customer_code != principal.customer_code:
+            raise Forbidden("A customer may place orders only for itself.")
+        assert principal.customer_code is not None  # guaranteed by token verification
+        return principal.customer_code
+    if not customer_code:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Name the customer.", "customerCode")
+    return customer_code
+
+
+async def next_order_number() -> int:
+    """Advance the gapless order-number counter.
+
+    The UPDATE row-locks the counter until commit, so numbers follow commit
+    order and a rolled-back order leaves no gap. Taken last in placeOrder to
+    keep the lock short.
+    """
+    await Counter.filter(name=ORDER_NUMBER_COUNTER).update(value=F("value") + 1)
+    return int((await Counter.get(name=ORDER_NUMBER_COUNTER)).value)
+
+
+async def place_order(
+    principal: Principal,
+    customer_code: str | None,
+    reference: str | None,
+    lines: Sequence[rules.RequestedLine],
+) -> dict[str, int]:
+    """Must run inside a transaction (see idempotency.run_once)."""
+    code = resolve_customer_code(principal, customer_code)
+    totals = rules.validate_order_lines(lines)
+    reference = (reference or "").strip()
+    if len(reference) > MAX_REFERENCE:
+        raise DomainError(ErrorCode.INVALID_INPUT, "The reference is too long.", "reference")
+    customer = await Customer.get_or_none(code=code)
+    if customer is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such customer.", "customerCode")
+    items = {item.code: item for item in await SalesItem.filter(code__in=list(totals))}
+    for index, line in enumerate(lines):
+        if line.item_code not in items:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such sales item.", f"lines.{index}.itemCode")
+
+    # Reserve with one conditional UPDATE per item, in id order (the lock
+    # order). The WHERE clause is rules.can_reserve evaluated by the database
+    # on the row it locks, so two racing orders can never both take the last
+    # units of an item without Allow Backorder.
+    for item in sorted(items.values(), key=lambda i: i.id):
+        quantity = totals[item.code]
+        if not rules.can_reserve(
+            item.allow_backorder, rules.available(item.on_hand, item.reserved), quantity
+        ):
+            raise insufficient(lines, item.code)
+        reserved = await SalesItem.filter(
+            Q(allow_backorder=True) | Q(on_hand__gte=F("reserved") + quantity), id=item.id
+        ).update(reserved=F("reserved") + quantity)
+        if reserved == 0:
+            raise insufficient(lines, item.code)
+
+    root = await next_order_number()
+    order = await SalesOrder.create(
+        number=rules.format_order_number(root, 0),
+        root_number=root,
+        suffix=0,
+        status=rules.OrderStatus.CONFIRMED,
+        customer=customer,
+        reference=reference,
+    )
+    await SalesOrderLine.bulk_create(
+        [
+            SalesOrderLine(
+                order=order,
+                item_id=items[line.item_code].id,
+                quoted=line.quantity,
+                unit_price=items[line.item_code].unit_price,
+            )
+            for line in lines
+        ]
+    )
+    return {"order": order.id}
+
+
+def insufficient(lines: Sequence[rules.RequestedLine], item_code: str) -> DomainError:
+    index = next(i for i, line in enumerate(lines) if line.item_code == item_code)
+    return DomainError(
+        ErrorCode.INSUFFICIENT_STOCK,
+        f"Item {item_code} does not allow backorders and not enough is available.",
+        f"lines.{index}.quantity",
+    )

@@ -1,0 +1,23 @@
+"""Back-end settings stored in the database, read once per request."""
+
+from __future__ import annotations
+
+from models import Setting
+from resolvers.access import SETTING_DEFAULTS, validate_setting
+
+
+async def current_settings() -> dict[str, str]:
+    """Every known setting with its effective value (stored, else default)."""
+    stored = dict(await Setting.filter(key__in=list(SETTING_DEFAULTS)).values_list("key", "value"))  # type: ignore[arg-type]
+    return {key: stored.get(key, default) for key, default in SETTING_DEFAULTS.items()}
+
+
+async def setting_value(key: str) -> str:
+    row = await Setting.get_or_none(key=key)
+    return row.value if row is not None else SETTING_DEFAULTS[key]
+
+
+async def update_setting(key: str, value: str) -> dict[str, str]:
+    value = validate_setting(key, value)
+    await Setting.update_or_create(defaults={"value": value}, key=key)
+    return {"setting": key}

@@ -1,0 +1,76 @@
+"""splitRemaining: close the picked part of an order, move the rest to a backorder."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from models import OrderCharge, SalesOrder, SalesOrderLine
+from resolvers import rules
+from resolvers.order_lines import load_lines
+from resolvers.transactions import lock_family_root, lock_order
+
+SHIPPING_DESCRIPTION = "Additional shipping charge"
+
+
+async def split_remaining(
+    order_number: str,
+    target: rules.OrderStatus,
+    additional_shipping_charge: Decimal | None,
+    charge_to: rules.ChargeTo,
+) -> dict[str, int]:
+    """Must run inside a transaction.
+
+    Locks the family's root row (it holds the family's last suffix), then the
+    order being split. Two splits of one order, or of two orders in one family,
+    therefore run one after the other: the second sees the new status (and
+    gets INVALID_STATUS) or the next free suffix. Stock does not change:
+    outstanding quantities move from one open order to another, so the items'
+    reservation counters stay as they are.
+    """
+    rules.require_completion_status(target, "status")
+    amount = rules.shipping_charge(additional_shipping_charge)
+    root = await lock_family_root(order_number)
+    order = root if root.number == order_number.strip() else await lock_order(order_number)
+    rows, lines = await load_lines(order)
+    plan = rules.plan_split(rules.OrderStatus(order.status), lines, target)
+    rules.require_transition(rules.OrderStatus(order.status), target)
+
+    suffix = rules.next_backorder_suffix(root.last_backorder_suffix)
+    await SalesOrder.filter(id=root.id).update(last_backorder_suffix=suffix)
+    backorder = await SalesOrder.create(
+        number=rules.format_order_number(root.root_number, suffix),
+        root_number=root.root_number,
+        suffix=suffix,
+        status=rules.OrderStatus.ON_BACKORDER,
+        customer_id=order.customer_id,  # type: ignore[attr-defined]
+        reference=order.reference,
+        backorder_of_id=order.id,
+    )
+    prices = {row.id: row.unit_price for row in rows}
+    for line in plan.reduce_to_picked:
+        await SalesOrderLine.filter(id=line.line_id).update(quoted=line.quoted)
+    if plan.move_whole:
+        await SalesOrderLine.filter(id__in=[line.line_id for line in plan.move_whole]).update(
+            order_id=backorder.id
+        )
+    await SalesOrderLine.bulk_create(
+        [
+            SalesOrderLine(
+                order_id=backorder.id,
+                item_id=line.item_id,
+                quoted=line.quoted,
+                unit_price=prices[line.line_id],
+            )
+            for line in plan.new_lines
+        ]
+    )
+    await SalesOrder.filter(id=order.id).update(status=target)
+    if amount is not None:
+        charged = backorder.id if charge_to is rules.ChargeTo.BACKORDER else order.id
+        await OrderCharge.create(
+            order_id=charged,
+            kind=rules.ChargeKind.ADDITIONAL_SHIPPING,
+            description=SHIPPING_DESCRIPTION,
+            amount=amount,
+        )
+    return {"order": order.id, "backorder": backorder.id}

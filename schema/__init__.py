@@ -1,0 +1,1 @@
+"""Thin Strawberry types and the two schemas (integration and SPA) over the resolvers."""

@@ -1,0 +1,120 @@
+"""The two schemas: integration (staff tools, picking apps, partners) and SPA (web store)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from backorders.config import Settings
+from schema import mutation_fields as m
+from schema import query_fields as q
+from schema.errors import MaskUnexpectedErrors
+from schema.payloads import (
+    ConfirmBackorderPayload,
+    CreateCustomerPayload,
+    CreateSalesItemPayload,
+    PickOrderPayload,
+    PlaceOrderPayload,
+    ReceiveStockPayload,
+    SplitRemainingPayload,
+    UpdateSalesItemPayload,
+    UpdateSettingPayload,
+)
+from schema.permissions import (
+    CanManageCatalog,
+    CanManageSettings,
+    CanPlaceOrders,
+    CanReceiveStock,
+    CanViewCatalog,
+    CanViewOrders,
+    CanWorkOrders,
+)
+from schema.scalars import SCALAR_MAP
+from schema.types import SalesItemConnection, SalesItemType, SalesOrderConnection, SalesOrderType, SettingType
+
+
+@strawberry.type(name="Query")
+class SpaQuery:
+    sales_item: SalesItemType | None = strawberry.field(
+        resolver=q.sales_item, permission_classes=[CanViewCatalog]
+    )
+    sales_items: SalesItemConnection = strawberry.field(
+        resolver=q.sales_items, permission_classes=[CanViewCatalog]
+    )
+    sales_order: SalesOrderType | None = strawberry.field(
+        resolver=q.sales_order, permission_classes=[CanViewOrders]
+    )
+    sales_orders: SalesOrderConnection = strawberry.field(
+        resolver=q.sales_orders, permission_classes=[CanViewOrders]
+    )
+
+
+@strawberry.type(name="Mutation")
+class SpaMutation:
+    place_order: PlaceOrderPayload = strawberry.mutation(
+        resolver=m.place_order, permission_classes=[CanPlaceOrders]
+    )
+    pick_order: PickOrderPayload = strawberry.mutation(
+        resolver=m.pick_order, permission_classes=[CanWorkOrders]
+    )
+    split_remaining: SplitRemainingPayload = strawberry.mutation(
+        resolver=m.split_remaining, permission_classes=[CanWorkOrders]
+    )
+    confirm_backorder: ConfirmBackorderPayload = strawberry.mutation(
+        resolver=m.confirm_backorder, permission_classes=[CanWorkOrders]
+    )
+
+
+@strawberry.type(name="Query")
+class IntegrationQuery(SpaQuery):
+    settings: list[SettingType] = strawberry.field(
+        resolver=q.settings, permission_classes=[CanManageSettings]
+    )
+
+
+@strawberry.type(name="Mutation")
+class IntegrationMutation(SpaMutation):
+    create_sales_item: CreateSalesItemPayload = strawberry.mutation(
+        resolver=m.create_sales_item, permission_classes=[CanManageCatalog]
+    )
+    update_sales_item: UpdateSalesItemPayload = strawberry.mutation(
+        resolver=m.update_sales_item, permission_classes=[CanManageCatalog]
+    )
+    create_customer: CreateCustomerPayload = strawberry.mutation(
+        resolver=m.create_customer, permission_classes=[CanManageCatalog]
+    )
+    receive_stock: ReceiveStockPayload = strawberry.mutation(
+        resolver=m.receive_stock, permission_classes=[CanReceiveStock]
+    )
+    update_setting: UpdateSettingPayload = strawberry.mutation(
+        resolver=m.update_setting, permission_classes=[CanManageSettings]
+    )
+
+
+def _extensions(settings: Settings) -> list:  # type: ignore[type-arg]
+    # Factories, so every request gets fresh extension instances.
+    return [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        MaskUnexpectedErrors,
+    ]
+
+
+def integration_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=IntegrationQuery,
+        mutation=IntegrationMutation,
+        extensions=_extensions(settings),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+    )
+
+
+def spa_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=SpaQuery,
+        mutation=SpaMutation,
+        extensions=_extensions(settings),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+    )

@@ -1,0 +1,59 @@
+"""Per-request context: the caller, its data loaders, and its stock visibility."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from resolvers import queries
+from resolvers.access import ANONYMOUS, CAN_VIEW_AVAILABLE_QUANTITY, Principal, can_view_stock
+from resolvers.settings import setting_value
+from resolvers.stock import in_stock_by_line
+
+
+class Loaders:
+    """One set per request, so nothing cached outlives the request."""
+
+    def __init__(self) -> None:
+        self.item = DataLoader(load_fn=queries.items_by_id)
+        self.customer = DataLoader(load_fn=queries.customers_by_id)
+        self.order = DataLoader(load_fn=queries.orders_by_id)
+        self.lines = DataLoader(load_fn=queries.lines_by_order_id)
+        self.charges = DataLoader(load_fn=queries.charges_by_order_id)
+        self.backorders = DataLoader(load_fn=queries.backorders_by_order_id)
+        self.in_stock = DataLoader(load_fn=_in_stock_batch)
+
+    def clear(self) -> None:
+        """After a mutation commits, everything read before it is stale."""
+        for loader in vars(self).values():
+            loader.clear_all()
+
+
+async def _in_stock_batch(keys: list[tuple[int, int]]) -> list[int]:
+    shares = await in_stock_by_line(keys)
+    return [shares[line_id] for line_id, _ in keys]
+
+
+@dataclass
+class Context:
+    principal: Principal = ANONYMOUS
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    loaders: Loaders = field(default_factory=Loaders)
+    idempotency_ttl: timedelta = timedelta(hours=24)
+    request: Any = None
+    response: Any = None
+    _can_view_stock: bool | None = None
+
+    async def can_view_stock(self) -> bool:
+        """Read the setting once per request; a change applies from the next request."""
+        if self._can_view_stock is None:
+            if not self.principal.roles:
+                self._can_view_stock = False
+            else:
+                value = await setting_value(CAN_VIEW_AVAILABLE_QUANTITY)
+                self._can_view_stock = can_view_stock(self.principal.roles, value)
+        return self._can_view_stock

@@ -1,0 +1,213 @@
+"""Mutation field resolvers: input to plain values, one resolver call, errors to data."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from strawberry import Info
+
+from resolvers import (
+    catalog,
+    confirm_backorder as confirm_backorder_uc,
+    pick_order as pick_order_uc,
+    place_order as place_order_uc,
+    receive_stock as receive_stock_uc,
+    rules,
+    settings as settings_uc,
+    split_remaining as split_remaining_uc,
+)
+from resolvers.errors import DomainError, ErrorCode, Forbidden
+from resolvers.idempotency import run_once
+from schema.context import Context
+from schema.errors import forbidden
+from schema.inputs import (
+    ConfirmBackorderInput,
+    CreateCustomerInput,
+    CreateSalesItemInput,
+    PickOrderInput,
+    PlaceOrderInput,
+    ReceiveStockInput,
+    SplitRemainingInput,
+    UpdateSalesItemInput,
+    UpdateSettingInput,
+)
+from schema.payloads import (
+    ConfirmBackorderPayload,
+    CreateCustomerPayload,
+    CreateSalesItemPayload,
+    PickOrderPayload,
+    PlaceOrderPayload,
+    ReceiveStockPayload,
+    SplitRemainingPayload,
+    UpdateSalesItemPayload,
+    UpdateSettingPayload,
+)
+from schema.types import CustomerType, SalesItemType, SalesOrderType, SettingType, UserError
+
+Act = Callable[[], Awaitable[dict[str, Any]]]
+
+
+async def _execute(
+    info: Info, operation: str, input_: Any, act: Act
+) -> dict[str, Any] | UserError:
+    """Run one use case in one transaction (once per idempotency key)."""
+    context: Context = info.context
+    request = {k: v for k, v in dataclasses.asdict(input_).items() if k != "idempotency_key"}
+    key = getattr(input_, "idempotency_key", None)
+    try:
+        result = await run_once(
+            context.principal, operation, key, request, act, context.idempotency_ttl
+        )
+    except DomainError as error:
+        return UserError.of(error)
+    except Forbidden as error:
+        raise forbidden(str(error)) from None
+    context.loaders.clear()
+    return result
+
+
+async def _order(info: Info, order_id: int | None) -> SalesOrderType | None:
+    if order_id is None:
+        return None
+    row = await info.context.loaders.order.load(order_id)
+    return SalesOrderType(row=row) if row is not None else None
+
+
+async def _item(info: Info, item_id: int | None) -> SalesItemType | None:
+    if item_id is None:
+        return None
+    row = await info.context.loaders.item.load(item_id)
+    return SalesItemType(row=row) if row is not None else None
+
+
+def _line_id(value: str, index: int) -> int:
+    if not value.isdigit():
+        raise DomainError(ErrorCode.NOT_FOUND, "No such line on this order.", f"lines.{index}.lineId")
+    return int(value)
+
+
+async def place_order(info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
+    lines = [rules.RequestedLine(line.item_code, line.quantity) for line in input.lines]
+    result = await _execute(
+        info,
+        "placeOrder",
+        input,
+        lambda: place_order_uc.place_order(
+            info.context.principal, input.customer_code, input.reference, lines
+        ),
+    )
+    if isinstance(result, UserError):
+        return PlaceOrderPayload(user_errors=[result])
+    return PlaceOrderPayload(order=await _order(info, result["order"]))
+
+
+async def pick_order(info: Info, input: PickOrderInput) -> PickOrderPayload:
+    async def act() -> dict[str, Any]:
+        requests = None
+        if input.lines is not None:
+            requests = [
+                rules.PickRequest(_line_id(line.line_id, i), line.quantity)
+                for i, line in enumerate(input.lines)
+            ]
+        return await pick_order_uc.pick_order(
+            input.order_number, requests, rules.OrderStatus(input.complete_as)
+        )
+
+    result = await _execute(info, "pickOrder", input, act)
+    if isinstance(result, UserError):
+        return PickOrderPayload(user_errors=[result])
+    return PickOrderPayload(order=await _order(info, result["order"]))
+
+
+async def split_remaining(info: Info, input: SplitRemainingInput) -> SplitRemainingPayload:
+    result = await _execute(
+        info,
+        "splitRemaining",
+        input,
+        lambda: split_remaining_uc.split_remaining(
+            input.order_number,
+            rules.OrderStatus(input.status),
+            input.additional_shipping_charge,
+            rules.ChargeTo(input.charge_to),
+        ),
+    )
+    if isinstance(result, UserError):
+        return SplitRemainingPayload(user_errors=[result])
+    return SplitRemainingPayload(
+        order=await _order(info, result["order"]),
+        backorder=await _order(info, result["backorder"]),
+    )
+
+
+async def confirm_backorder(info: Info, input: ConfirmBackorderInput) -> ConfirmBackorderPayload:
+    result = await _execute(
+        info,
+        "confirmBackorder",
+        input,
+        lambda: confirm_backorder_uc.confirm_backorder(input.order_number),
+    )
+    if isinstance(result, UserError):
+        return ConfirmBackorderPayload(user_errors=[result])
+    return ConfirmBackorderPayload(order=await _order(info, result["order"]))
+
+
+async def create_sales_item(info: Info, input: CreateSalesItemInput) -> CreateSalesItemPayload:
+    result = await _execute(
+        info,
+        "createSalesItem",
+        input,
+        lambda: catalog.create_sales_item(
+            input.code, input.name, input.unit_price, input.allow_backorder
+        ),
+    )
+    if isinstance(result, UserError):
+        return CreateSalesItemPayload(user_errors=[result])
+    return CreateSalesItemPayload(sales_item=await _item(info, result["salesItem"]))
+
+
+async def update_sales_item(info: Info, input: UpdateSalesItemInput) -> UpdateSalesItemPayload:
+    result = await _execute(
+        info,
+        "updateSalesItem",
+        input,
+        lambda: catalog.update_sales_item(
+            input.code, input.name, input.unit_price, input.allow_backorder
+        ),
+    )
+    if isinstance(result, UserError):
+        return UpdateSalesItemPayload(user_errors=[result])
+    return UpdateSalesItemPayload(sales_item=await _item(info, result["salesItem"]))
+
+
+async def create_customer(info: Info, input: CreateCustomerInput) -> CreateCustomerPayload:
+    result = await _execute(
+        info, "createCustomer", input, lambda: catalog.create_customer(input.code, input.name)
+    )
+    if isinstance(result, UserError):
+        return CreateCustomerPayload(user_errors=[result])
+    row = await info.context.loaders.customer.load(result["customer"])
+    return CreateCustomerPayload(customer=CustomerType(row=row))
+
+
+async def receive_stock(info: Info, input: ReceiveStockInput) -> ReceiveStockPayload:
+    result = await _execute(
+        info,
+        "receiveStock",
+        input,
+        lambda: receive_stock_uc.receive_stock(input.item_code, input.quantity, input.reference),
+    )
+    if isinstance(result, UserError):
+        return ReceiveStockPayload(user_errors=[result])
+    return ReceiveStockPayload(sales_item=await _item(info, result["salesItem"]))
+
+
+async def update_setting(info: Info, input: UpdateSettingInput) -> UpdateSettingPayload:
+    result = await _execute(
+        info, "updateSetting", input, lambda: settings_uc.update_setting(input.key, input.value)
+    )
+    if isinstance(result, UserError):
+        return UpdateSettingPayload(user_errors=[result])
+    key = result["setting"]
+    return UpdateSettingPayload(setting=SettingType(key=key, value=await settings_uc.setting_value(key)))

@@ -1,0 +1,64 @@
+"""Permissions declared on fields: who may call an operation, who may see stock."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from strawberry import Info
+from strawberry.permission import BasePermission, PermissionExtension
+
+from resolvers import access
+from resolvers.access import Role
+
+FORBIDDEN = {"code": "FORBIDDEN"}
+
+
+class _RolePermission(BasePermission):
+    allowed: ClassVar[frozenset[Role]] = frozenset()
+    message = "You are not allowed to do this."
+    error_extensions = FORBIDDEN
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.principal.has_any(self.allowed)
+
+
+class CanViewCatalog(_RolePermission):
+    allowed = access.VIEW_CATALOG
+
+
+class CanViewOrders(_RolePermission):
+    allowed = access.VIEW_ORDERS
+
+
+class CanPlaceOrders(_RolePermission):
+    allowed = access.PLACE_ORDER
+
+
+class CanWorkOrders(_RolePermission):
+    allowed = access.WORK_ORDERS
+
+
+class CanManageCatalog(_RolePermission):
+    allowed = access.MANAGE_CATALOG
+
+
+class CanReceiveStock(_RolePermission):
+    allowed = access.RECEIVE_STOCK
+
+
+class CanManageSettings(_RolePermission):
+    allowed = access.MANAGE_SETTINGS
+
+
+class CanViewStock(BasePermission):
+    """`PrintIQ_Sales_CanViewAvailableQuantity`: callers outside it get null, not an error."""
+
+    message = "Stock figures are not visible to your roles."
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return bool(await info.context.can_view_stock())
+
+
+def stock_figure() -> list[PermissionExtension]:
+    """Field extensions for every stock-derived number."""
+    return [PermissionExtension(permissions=[CanViewStock()], fail_silently=True)]

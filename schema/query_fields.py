@@ -1,0 +1,73 @@
+"""Query field resolvers, shared by both schemas."""
+
+from __future__ import annotations
+
+from strawberry import Info
+
+from resolvers import queries
+from resolvers.errors import DomainError
+from resolvers.pagination import Page
+from resolvers.settings import current_settings
+from schema.enums import OrderStatus
+from schema.errors import argument_error
+from schema.types import (
+    PageInfo,
+    SalesItemConnection,
+    SalesItemEdge,
+    SalesItemType,
+    SalesOrderConnection,
+    SalesOrderEdge,
+    SalesOrderType,
+    SettingType,
+)
+
+
+async def sales_item(code: str) -> SalesItemType | None:
+    row = await queries.sales_item(code)
+    return SalesItemType(row=row) if row is not None else None
+
+
+async def sales_items(
+    first: int | None = None, after: str | None = None, search: str | None = None
+) -> SalesItemConnection:
+    try:
+        page = await queries.sales_items(first, after, search)
+    except DomainError as error:
+        raise argument_error(error) from None
+    return SalesItemConnection(
+        edges=[SalesItemEdge(cursor=c, node=SalesItemType(row=r)) for r, c in _edges(page)],
+        page_info=_page_info(page),
+    )
+
+
+async def sales_order(info: Info, number: str) -> SalesOrderType | None:
+    row = await queries.sales_order(info.context.principal, number)
+    return SalesOrderType(row=row) if row is not None else None
+
+
+async def sales_orders(
+    info: Info,
+    status: OrderStatus | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> SalesOrderConnection:
+    try:
+        page = await queries.sales_orders(info.context.principal, status, first, after)
+    except DomainError as error:
+        raise argument_error(error) from None
+    return SalesOrderConnection(
+        edges=[SalesOrderEdge(cursor=c, node=SalesOrderType(row=r)) for r, c in _edges(page)],
+        page_info=_page_info(page),
+    )
+
+
+async def settings() -> list[SettingType]:
+    return [SettingType(key=k, value=v) for k, v in (await current_settings()).items()]
+
+
+def _edges(page: Page) -> zip:  # type: ignore[type-arg]
+    return zip(page.rows, page.cursors)
+
+
+def _page_info(page: Page) -> PageInfo:  # type: ignore[type-arg]
+    return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)

@@ -1,0 +1,243 @@
+"""GraphQL object types: thin wrappers over model rows, loading relations through loaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import strawberry
+from strawberry import Info
+
+import models
+from resolvers import rules
+from schema.enums import ChargeKind, OrderStatus, StockStatus, UserErrorCode
+from schema.permissions import stock_figure
+
+if TYPE_CHECKING:
+    from resolvers.errors import DomainError
+
+
+@strawberry.type(name="UserError")
+class UserError:
+    code: UserErrorCode
+    message: str
+    field: str | None = None
+
+    @classmethod
+    def of(cls, error: DomainError) -> UserError:
+        return cls(code=error.code, message=error.message, field=error.field)
+
+
+@strawberry.type(name="Customer")
+class CustomerType:
+    row: strawberry.Private[models.Customer]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def code(self) -> str:
+        return self.row.code
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+
+@strawberry.type(name="SalesItem")
+class SalesItemType:
+    row: strawberry.Private[models.SalesItem]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def code(self) -> str:
+        return self.row.code
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field
+    def unit_price(self) -> Decimal:
+        return self.row.unit_price
+
+    @strawberry.field
+    def allow_backorder(self) -> bool:
+        return self.row.allow_backorder
+
+    @strawberry.field(description="Visible to everyone; says nothing about quantities.")
+    def stock_status(self) -> StockStatus:
+        available = rules.available(self.row.on_hand, self.row.reserved)
+        return rules.stock_status(available, self.row.allow_backorder)
+
+    @strawberry.field(
+        extensions=stock_figure(),
+        description="Null unless one of your roles is in PrintIQ_Sales_CanViewAvailableQuantity.",
+    )
+    def quantity_on_hand(self) -> int | None:
+        return self.row.on_hand
+
+    @strawberry.field(
+        extensions=stock_figure(),
+        description="On hand less reserved; may be negative for backorder items. "
+        "Null unless one of your roles is in PrintIQ_Sales_CanViewAvailableQuantity.",
+    )
+    def available_quantity(self) -> int | None:
+        return rules.available(self.row.on_hand, self.row.reserved)
+
+
+@strawberry.type(name="SalesOrderLine")
+class SalesOrderLineType:
+    row: strawberry.Private[models.SalesOrderLine]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    async def item(self, info: Info) -> SalesItemType:
+        return SalesItemType(row=await info.context.loaders.item.load(self.row.item_id))
+
+    @strawberry.field
+    def quoted_quantity(self) -> int:
+        return self.row.quoted
+
+    @strawberry.field
+    def picked_quantity(self) -> int:
+        return self.row.picked
+
+    @strawberry.field
+    def outstanding_quantity(self) -> int:
+        return self.row.quoted - self.row.picked
+
+    @strawberry.field(
+        extensions=stock_figure(),
+        description="How much of the outstanding quantity the stock on hand covers after "
+        "earlier orders' claims. Null unless your roles may see stock figures.",
+    )
+    async def in_stock_quantity(self, info: Info) -> int | None:
+        return await info.context.loaders.in_stock.load((self.row.id, self.row.item_id))
+
+    @strawberry.field
+    def unit_price(self) -> Decimal:
+        return self.row.unit_price
+
+
+@strawberry.type(name="OrderCharge")
+class OrderChargeType:
+    kind: ChargeKind
+    description: str
+    amount: Decimal
+
+
+@strawberry.type(name="SalesOrder")
+class SalesOrderType:
+    row: strawberry.Private[models.SalesOrder]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def number(self) -> str:
+        return self.row.number
+
+    @strawberry.field
+    def status(self) -> OrderStatus:
+        return rules.OrderStatus(self.row.status)
+
+    @strawberry.field
+    async def customer(self, info: Info) -> CustomerType:
+        return CustomerType(row=await info.context.loaders.customer.load(self.row.customer_id))
+
+    @strawberry.field
+    def reference(self) -> str:
+        return self.row.reference
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[SalesOrderLineType]:
+        return [SalesOrderLineType(row=row) for row in await self._lines(info)]
+
+    @strawberry.field(description="True when something is picked and something is outstanding.")
+    async def can_split_remaining(self, info: Info) -> bool:
+        lines = [
+            rules.LineState(r.id, r.item_id, r.quoted, r.picked) for r in await self._lines(info)
+        ]
+        return rules.can_split_remaining(rules.OrderStatus(self.row.status), lines)
+
+    @strawberry.field
+    async def backorder_of(self, info: Info) -> SalesOrderType | None:
+        if self.row.backorder_of_id is None:
+            return None
+        row = await info.context.loaders.order.load(self.row.backorder_of_id)
+        return SalesOrderType(row=row) if row is not None else None
+
+    @strawberry.field
+    async def backorders(self, info: Info) -> list[SalesOrderType]:
+        return [
+            SalesOrderType(row=row) for row in await info.context.loaders.backorders.load(self.row.id)
+        ]
+
+    @strawberry.field
+    async def charges(self, info: Info) -> list[OrderChargeType]:
+        return [
+            OrderChargeType(kind=c.kind, description=c.description, amount=c.amount)
+            for c in await info.context.loaders.charges.load(self.row.id)
+        ]
+
+    @strawberry.field(description="Lines at their unit prices plus charges.")
+    async def total(self, info: Info) -> Decimal:
+        lines = await self._lines(info)
+        charges = await info.context.loaders.charges.load(self.row.id)
+        return rules.order_total(
+            (rules.line_amount(r.quoted, r.unit_price) for r in lines),
+            (c.amount for c in charges),
+        )
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    async def _lines(self, info: Info) -> list[models.SalesOrderLine]:
+        return await info.context.loaders.lines.load(self.row.id)
+
+
+@strawberry.type(name="Setting")
+class SettingType:
+    key: str
+    value: str
+
+
+@strawberry.type(name="PageInfo")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(name="SalesItemEdge")
+class SalesItemEdge:
+    cursor: str
+    node: SalesItemType
+
+
+@strawberry.type(name="SalesItemConnection")
+class SalesItemConnection:
+    edges: list[SalesItemEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(name="SalesOrderEdge")
+class SalesOrderEdge:
+    cursor: str
+    node: SalesOrderType
+
+
+@strawberry.type(name="SalesOrderConnection")
+class SalesOrderConnection:
+    edges: list[SalesOrderEdge]
+    page_info: PageInfo

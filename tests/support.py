@@ -1,0 +1,166 @@
+"""Test helpers: a GraphQL caller with tokens per role, scenario builders, a SQL counter."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+from backorders.auth import issue_token
+
+STAFF = ("Administrator",)
+
+
+class Api:
+    """Calls the real HTTP app as a caller with the given roles."""
+
+    def __init__(self, client: httpx.AsyncClient, secret: str) -> None:
+        self.client = client
+        self.secret = secret
+
+    def token(self, roles: tuple[str, ...] = STAFF, sub: str = "tester", customer: str | None = None) -> str:
+        return issue_token(self.secret, sub, list(roles), customer)
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        roles: tuple[str, ...] = STAFF,
+        sub: str = "tester",
+        customer: str | None = None,
+        endpoint: str = "/graphql",
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(roles, sub, customer)}"}
+        return await self.client.post(
+            endpoint, json={"query": query, "variables": variables or {}}, headers=headers
+        )
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        """Run an operation that must succeed without GraphQL errors; return `data`."""
+        response = await self.post(query, variables, **kwargs)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def errors(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+        """Run an operation that must fail with GraphQL errors; return them."""
+        response = await self.post(query, variables, **kwargs)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body.get("errors"), body
+        return body["errors"]
+
+    # ----------------------------------------------------------- scenarios
+
+    async def create_customer(self, code: str = "ACME", name: str = "Acme Print Co.") -> None:
+        data = await self.gql(
+            "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { userErrors { code message } } }",
+            {"i": {"code": code, "name": name}},
+        )
+        assert data["createCustomer"]["userErrors"] == []
+
+    async def create_item(
+        self,
+        code: str = "BC-STD",
+        on_hand: int = 0,
+        allow_backorder: bool = True,
+        unit_price: str = "15.00",
+    ) -> None:
+        data = await self.gql(
+            "mutation($i: CreateSalesItemInput!) { createSalesItem(input: $i) { userErrors { code message } } }",
+            {"i": {"code": code, "name": f"Item {code}", "unitPrice": unit_price, "allowBackorder": allow_backorder}},
+        )
+        assert data["createSalesItem"]["userErrors"] == []
+        if on_hand:
+            await self.receive(code, on_hand)
+
+    async def receive(self, code: str, quantity: int) -> None:
+        data = await self.gql(
+            "mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { userErrors { code message } } }",
+            {"i": {"itemCode": code, "quantity": quantity}},
+        )
+        assert data["receiveStock"]["userErrors"] == []
+
+    async def place(self, lines: list[tuple[str, int]], customer: str = "ACME", **kwargs: Any) -> dict[str, Any]:
+        """placeOrder; returns the payload (order and userErrors)."""
+        data = await self.gql(
+            """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
+                 order { id number status lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity } }
+                 userErrors { code message field } } }""",
+            {"i": {"customerCode": customer, "lines": [{"itemCode": c, "quantity": q} for c, q in lines]}},
+            **kwargs,
+        )
+        return data["placeOrder"]
+
+    async def pick(self, number: str, lines: list[dict[str, Any]] | None = None, complete_as: str = "PICKED") -> dict[str, Any]:
+        payload: dict[str, Any] = {"orderNumber": number, "completeAs": complete_as}
+        if lines is not None:
+            payload["lines"] = lines
+        data = await self.gql(
+            """mutation($i: PickOrderInput!) { pickOrder(input: $i) {
+                 order { number status canSplitRemaining lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity } }
+                 userErrors { code message field } } }""",
+            {"i": payload},
+        )
+        return data["pickOrder"]
+
+    async def split(self, number: str, **fields: Any) -> dict[str, Any]:
+        data = await self.gql(
+            """mutation($i: SplitRemainingInput!) { splitRemaining(input: $i) {
+                 order { number status total lines { quotedQuantity pickedQuantity outstandingQuantity } charges { kind amount } }
+                 backorder { number status total backorderOf { number } lines { quotedQuantity pickedQuantity unitPrice item { code } } charges { kind description amount } }
+                 userErrors { code message field } } }""",
+            {"i": {"orderNumber": number, **fields}},
+        )
+        return data["splitRemaining"]
+
+    async def confirm(self, number: str) -> dict[str, Any]:
+        data = await self.gql(
+            """mutation($i: ConfirmBackorderInput!) { confirmBackorder(input: $i) {
+                 order { number status lines { quotedQuantity inStockQuantity } } userErrors { code message field } } }""",
+            {"i": {"orderNumber": number}},
+        )
+        return data["confirmBackorder"]
+
+    async def item(self, code: str, **kwargs: Any) -> dict[str, Any]:
+        data = await self.gql(
+            "query($c: String!) { salesItem(code: $c) { code stockStatus quantityOnHand availableQuantity } }",
+            {"c": code},
+            **kwargs,
+        )
+        return data["salesItem"]
+
+    async def order(self, number: str, **kwargs: Any) -> dict[str, Any] | None:
+        data = await self.gql(
+            """query($n: String!) { salesOrder(number: $n) {
+                 number status canSplitRemaining total backorderOf { number } backorders { number status }
+                 charges { kind amount } lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity unitPrice item { code } } } }""",
+            {"n": number},
+            **kwargs,
+        )
+        return data["salesOrder"]
+
+
+class SqlCounter(logging.Handler):
+    """Counts the SQL statements Tortoise sends (its debug log, one record per statement)."""
+
+    VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip()
+        if message.upper().startswith(self.VERBS):
+            self.statements.append(message)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
