@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -27,8 +27,8 @@ def issue_token(
     claims: dict[str, Any] = {
         "sub": sub,
         "roles": roles,
-        "exp": datetime.now(timezone.utc) + ttl,
-        "iat": datetime.now(timezone.utc),
+        "exp": datetime.now(UTC) + ttl,
+        "iat": datetime.now(UTC),
     }
     if customer:
         claims["customer"] = customer

@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
 
     commands.add_parser("migrate", help="create or upgrade the database schema")
+    sdl = commands.add_parser("schema", help="print a GraphQL schema's SDL")
+    sdl.add_argument(
+        "--spa", action="store_true", help="the SPA-facing schema (frontend_contract/schema.graphql)"
+    )
     commands.add_parser("demo", help="load demo customers and items (safe to repeat)")
 
     token = commands.add_parser("token", help="print a bearer token for trying the API")
@@ -42,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
                 settings.signing_secret(), args.sub, roles, args.customer, timedelta(hours=args.hours)
             )
         )
+        return 0
+
+    if args.command == "schema":
+        from schema.build import integration_schema, spa_schema
+
+        build = spa_schema if args.spa else integration_schema
+        print(build(settings).as_str())
         return 0
 
     from backorders import db

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from resolvers.errors import DomainError, ErrorCode
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     ADMINISTRATOR = "Administrator"
     SALES_ADMIN = "Sales Admin"
     SALES = "Sales"

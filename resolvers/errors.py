@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 
 
-class ErrorCode(str, enum.Enum):
+class ErrorCode(enum.StrEnum):
     NOT_FOUND = "NOT_FOUND"
     INVALID_QUANTITY = "INVALID_QUANTITY"
     INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"

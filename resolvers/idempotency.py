@@ -14,7 +14,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models import IdempotencyRecord
@@ -57,7 +57,7 @@ async def run_once(
     fingerprint = request_fingerprint(request)
     scope = {"sub": principal.sub, "operation": operation, "key": key}
     async with in_transaction():
-        expired_before = datetime.now(timezone.utc) - ttl
+        expired_before = datetime.now(UTC) - ttl
         await IdempotencyRecord.filter(**scope, created_at__lt=expired_before).delete()
         owner = uuid.uuid4().hex
         await IdempotencyRecord.bulk_create(

@@ -24,7 +24,7 @@ MAX_BACKORDER_SUFFIX = 999
 CENT = Decimal("0.01")
 
 
-class OrderStatus(str, enum.Enum):
+class OrderStatus(enum.StrEnum):
     ON_HOLD = "ON_HOLD"
     CONFIRMED = "CONFIRMED"
     PAID = "PAID"
@@ -73,17 +73,17 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
-class StockStatus(str, enum.Enum):
+class StockStatus(enum.StrEnum):
     IN_STOCK = "IN_STOCK"
     ON_BACKORDER = "ON_BACKORDER"
     OUT_OF_STOCK = "OUT_OF_STOCK"
 
 
-class ChargeKind(str, enum.Enum):
+class ChargeKind(enum.StrEnum):
     ADDITIONAL_SHIPPING = "ADDITIONAL_SHIPPING"
 
 
-class ChargeTo(str, enum.Enum):
+class ChargeTo(enum.StrEnum):
     BACKORDER = "BACKORDER"
     ORIGINAL = "ORIGINAL"
 
@@ -420,7 +420,7 @@ def parse_money(value: Decimal | None, field: str, *, allow_zero: bool = True) -
         raise DomainError(ErrorCode.INVALID_INPUT, "Use at most two decimals.", field)
     if value > MAX_MONEY:
         raise DomainError(ErrorCode.INVALID_INPUT, "The amount is too large.", field)
-    return quantized
+    return quantized.copy_abs()  # never negative here; turns "-0" into "0.00", not "-0.00"
 
 
 def shipping_charge(value: Decimal | None) -> Decimal | None:

@@ -31,7 +31,13 @@ from schema.permissions import (
     CanWorkOrders,
 )
 from schema.scalars import SCALAR_MAP
-from schema.types import SalesItemConnection, SalesItemType, SalesOrderConnection, SalesOrderType, SettingType
+from schema.types import (
+    SalesItemConnection,
+    SalesItemType,
+    SalesOrderConnection,
+    SalesOrderType,
+    SettingType,
+)
 
 
 @strawberry.type(name="Query")

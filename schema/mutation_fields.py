@@ -10,12 +10,24 @@ from strawberry import Info
 
 from resolvers import (
     catalog,
-    confirm_backorder as confirm_backorder_uc,
-    pick_order as pick_order_uc,
-    place_order as place_order_uc,
-    receive_stock as receive_stock_uc,
     rules,
+)
+from resolvers import (
+    confirm_backorder as confirm_backorder_uc,
+)
+from resolvers import (
+    pick_order as pick_order_uc,
+)
+from resolvers import (
+    place_order as place_order_uc,
+)
+from resolvers import (
+    receive_stock as receive_stock_uc,
+)
+from resolvers import (
     settings as settings_uc,
+)
+from resolvers import (
     split_remaining as split_remaining_uc,
 )
 from resolvers.errors import DomainError, ErrorCode, Forbidden

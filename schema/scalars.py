@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import strawberry
-from graphql import StringValueNode, IntValueNode, FloatValueNode, ValueNode
+from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 
 from resolvers.rules import CENT
 
