@@ -49,7 +49,8 @@ class GraphQLGate:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        state["request_id"] = uuid.uuid4().hex
+        state["request_id"] = request_id = uuid.uuid4().hex
+        send = _with_request_id(send, request_id)
         if scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
@@ -85,6 +86,19 @@ class GraphQLGate:
                 )
                 return
         await self.app(scope, _replay(body), send)
+
+
+def _with_request_id(send: Send, request_id: str) -> Send:
+    """Echo the request id, the key to this request's log lines, in `X-Request-ID`."""
+
+    async def sender(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            headers.append((b"x-request-id", request_id.encode()))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sender
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:

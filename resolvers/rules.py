@@ -280,6 +280,10 @@ def plan_pick(
             )
         seen.add(request.line_id)
         if request.quantity is None:
+            if line.outstanding <= 0:
+                raise DomainError(
+                    ErrorCode.INVALID_QUANTITY, "Nothing is outstanding on this line.", field
+                )
             quantity = default_pick_quantity(line, in_stock.get(line.line_id, 0))
             if quantity <= 0:
                 raise DomainError(
@@ -414,9 +418,13 @@ def parse_money(value: Decimal | None, field: str, *, allow_zero: bool = True) -
         quantized = value.quantize(CENT)
     except InvalidOperation:
         raise DomainError(ErrorCode.INVALID_INPUT, "Not a valid amount.", field) from None
-    if value < 0 or (value == 0 and not allow_zero):
+    if value < 0:
         raise DomainError(ErrorCode.INVALID_INPUT, "The amount must not be negative.", field)
-    if quantized != value:
+    if value == 0 and not allow_zero:
+        raise DomainError(ErrorCode.INVALID_INPUT, "The amount must be more than zero.", field)
+    # "1.100" is refused like "1.101": the caller wrote three decimals.
+    exponent = value.as_tuple().exponent
+    if quantized != value or (isinstance(exponent, int) and exponent < -2):
         raise DomainError(ErrorCode.INVALID_INPUT, "Use at most two decimals.", field)
     if value > MAX_MONEY:
         raise DomainError(ErrorCode.INVALID_INPUT, "The amount is too large.", field)
