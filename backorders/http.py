@@ -77,11 +77,17 @@ class GraphQLGate:
                 scope, receive, send
             )
             return
-        if headers.get("content-type", "").startswith("application/json"):
+        if headers.get("content-type", "").strip().lower().startswith("application/json"):
             try:
-                json.loads(body or b"null")
+                parsed = json.loads(body or b"null")
             except ValueError:
                 await _error(400, "BAD_REQUEST", "The request body is not valid JSON.")(
+                    scope, receive, send
+                )
+                return
+            # Strawberry assumes an object (or a batch list); anything else crashed it (500).
+            if not isinstance(parsed, (dict, list)):
+                await _error(400, "BAD_REQUEST", "The request body must be a JSON object.")(
                     scope, receive, send
                 )
                 return

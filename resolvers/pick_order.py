@@ -30,12 +30,17 @@ async def pick_order(
     rules.require_completion_status(complete_as, "completeAs")
     order = await lock_order(order_number)
     rows, lines = await load_lines(order)
-    in_stock = await in_stock_by_line((line.line_id, line.item_id) for line in lines)
-    on_hand = dict(
-        await SalesItem.filter(id__in={line.item_id for line in lines}).values_list(  # type: ignore[arg-type]
-            "id", "on_hand"
-        )
+    # Lock the items (ascending id, the lock order) before reading stock: the
+    # in-stock shares are read in two statements, and a pick of another order
+    # committing between them let a later order's default pick take stock the
+    # queue gives to an earlier order.
+    items = (
+        await SalesItem.filter(id__in={line.item_id for line in lines})  # type: ignore[arg-type]
+        .order_by("id")
+        .select_for_update()
     )
+    on_hand = {item.id: item.on_hand for item in items}
+    in_stock = await in_stock_by_line((line.line_id, line.item_id) for line in lines)
     picks = rules.plan_pick(rules.OrderStatus(order.status), lines, requests, in_stock, on_hand)
 
     per_item: dict[int, int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -47,13 +48,24 @@ class Context:
     request: Any = None
     response: Any = None
     _can_view_stock: bool | None = None
+    _can_view_stock_read: asyncio.Task[bool] | None = None
 
     async def can_view_stock(self) -> bool:
-        """Read the setting once per request; a change applies from the next request."""
+        """Read the setting once per request; a change applies from the next request.
+
+        Every stock figure's permission check asks at once: they all await one
+        read (not one query each), and resume together, so the loads their
+        fields make next still batch.
+        """
         if self._can_view_stock is None:
             if not self.principal.roles:
                 self._can_view_stock = False
             else:
-                value = await setting_value(CAN_VIEW_AVAILABLE_QUANTITY)
-                self._can_view_stock = can_view_stock(self.principal.roles, value)
+                if self._can_view_stock_read is None:
+                    self._can_view_stock_read = asyncio.ensure_future(self._read_can_view_stock())
+                self._can_view_stock = await self._can_view_stock_read
         return self._can_view_stock
+
+    async def _read_can_view_stock(self) -> bool:
+        value = await setting_value(CAN_VIEW_AVAILABLE_QUANTITY)
+        return can_view_stock(self.principal.roles, value)

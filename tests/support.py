@@ -164,3 +164,45 @@ class SqlCounter(logging.Handler):
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+async def order_numbers(api: Api) -> list[str]:
+    """Every order's number, newest first (salesOrders, up to 100)."""
+    data = await api.gql("{ salesOrders(first: 100) { edges { node { number } } } }")
+    return [edge["node"]["number"] for edge in data["salesOrders"]["edges"]]
+
+
+OPEN_ORDER_STATUSES = frozenset({"ON_HOLD", "CONFIRMED", "PAID", "ON_BACKORDER"})
+
+
+async def assert_item_reservations_match_orders(api: Api, code: str) -> dict[str, Any]:
+    """Check availableQuantity == quantityOnHand - outstanding of open orders, all read over HTTP.
+
+    Pages through every order (salesOrders) and sums the outstanding quantities of
+    the item's lines on open orders; also checks stock on hand is not negative.
+    Returns the item as `Api.item` reads it.
+    """
+    outstanding = 0
+    after: str | None = None
+    while True:
+        data = await api.gql(
+            """query($after: String) { salesOrders(first: 100, after: $after) {
+                 edges { node { status lines { outstandingQuantity item { code } } } }
+                 pageInfo { hasNextPage endCursor } } }""",
+            {"after": after},
+        )
+        page = data["salesOrders"]
+        for edge in page["edges"]:
+            if edge["node"]["status"] in OPEN_ORDER_STATUSES:
+                outstanding += sum(
+                    line["outstandingQuantity"]
+                    for line in edge["node"]["lines"]
+                    if line["item"]["code"] == code
+                )
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    item = await api.item(code)
+    assert item["quantityOnHand"] >= 0, item
+    assert item["availableQuantity"] == item["quantityOnHand"] - outstanding, (item, outstanding)
+    return item
