@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="create or upgrade the database schema")
     sdl = commands.add_parser("schema", help="print a GraphQL schema's SDL")
     sdl.add_argument(
-        "--spa", action="store_true", help="the SPA-facing schema (frontend_contract/schema.graphql)"
+        "--spa",
+        action="store_true",
+        help="the SPA-facing schema (frontend_contract/schema.graphql)",
     )
     commands.add_parser("demo", help="load demo customers and items (safe to repeat)")
 
@@ -43,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--customer is required with the Customer role")
         print(
             issue_token(
-                settings.signing_secret(), args.sub, roles, args.customer, timedelta(hours=args.hours)
+                settings.signing_secret(),
+                args.sub,
+                roles,
+                args.customer,
+                timedelta(hours=args.hours),
             )
         )
         return 0

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     max_query_tokens: int = 5000
     max_query_aliases: int = 30
     idempotency_ttl_hours: int = Field(default=24, ge=24)
+    # How often each process deletes expired idempotency keys; 0 turns it off.
+    idempotency_purge_interval_seconds: int = Field(default=3600, ge=0)
     log_level: str = "INFO"
 
     def signing_secret(self) -> str:

@@ -45,7 +45,9 @@ async def create_sales_item(
             code=code, name=name, unit_price=price, allow_backorder=allow_backorder
         )
     except IntegrityError:  # a concurrent create won the unique code
-        raise DomainError(ErrorCode.INVALID_INPUT, "An item with this code exists.", "code") from None
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "An item with this code exists.", "code"
+        ) from None
     return {"salesItem": item.id}
 
 

@@ -26,9 +26,9 @@ async def confirm_backorder(order_number: str) -> dict[str, int]:
             f"Only ON_BACKORDER orders can be confirmed; this one is {status.value}.",
         )
     rules.require_transition(status, rules.OrderStatus.CONFIRMED)
-    changed = await SalesOrder.filter(
-        id=order.id, status=rules.OrderStatus.ON_BACKORDER
-    ).update(status=rules.OrderStatus.CONFIRMED)
+    changed = await SalesOrder.filter(id=order.id, status=rules.OrderStatus.ON_BACKORDER).update(
+        status=rules.OrderStatus.CONFIRMED
+    )
     if changed == 0:
         raise DomainError(ErrorCode.INVALID_STATUS, "This backorder was confirmed meanwhile.")
     return {"order": order.id}

@@ -41,6 +41,12 @@ def validate_key(key: str) -> str:
     return key
 
 
+async def purge_expired(ttl: timedelta = timedelta(hours=24)) -> int:
+    """Forget keys older than the retention; returns how many were dropped."""
+    expired_before = datetime.now(UTC) - ttl
+    return await IdempotencyRecord.filter(created_at__lt=expired_before).delete()
+
+
 async def run_once(
     principal: Principal,
     operation: str,

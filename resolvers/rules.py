@@ -106,7 +106,9 @@ def require_transition(current: OrderStatus, target: OrderStatus) -> None:
 def require_completion_status(status: OrderStatus, field: str) -> None:
     if status not in COMPLETION_STATUSES:
         raise DomainError(
-            ErrorCode.INVALID_STATUS, f"{field} must be PICKED or PACKED, not {status.value}.", field
+            ErrorCode.INVALID_STATUS,
+            f"{field} must be PICKED or PACKED, not {status.value}.",
+            field,
         )
 
 
@@ -250,7 +252,11 @@ def plan_pick(
     by_id = {line.line_id: line for line in lines}
     if requests is None:
         picks = [
-            Pick(line.line_id, line.item_id, default_pick_quantity(line, in_stock.get(line.line_id, 0)))
+            Pick(
+                line.line_id,
+                line.item_id,
+                default_pick_quantity(line, in_stock.get(line.line_id, 0)),
+            )
             for line in lines
             if line.outstanding > 0
         ]
@@ -271,9 +277,7 @@ def plan_pick(
         field = f"lines.{index}"
         line = by_id.get(request.line_id)
         if line is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND, "No such line on this order.", f"{field}.lineId"
-            )
+            raise DomainError(ErrorCode.NOT_FOUND, "No such line on this order.", f"{field}.lineId")
         if request.line_id in seen:
             raise DomainError(
                 ErrorCode.INVALID_INPUT, "A line may be named only once.", f"{field}.lineId"

@@ -25,13 +25,11 @@ async def in_stock_by_line(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
     on_hand = dict(
         await SalesItem.filter(id__in=item_ids).values_list("id", "on_hand")  # type: ignore[arg-type]
     )
-    rows = await (
-        SalesOrderLine.filter(
-            item_id__in=item_ids,
-            order__status__in=[status.value for status in rules.OPEN_STATUSES],
-            quoted__gt=F("picked"),
-        ).values_list("id", "item_id", "quoted", "picked", "order__root_number", "order__suffix")
-    )
+    rows = await SalesOrderLine.filter(
+        item_id__in=item_ids,
+        order__status__in=[status.value for status in rules.OPEN_STATUSES],
+        quoted__gt=F("picked"),
+    ).values_list("id", "item_id", "quoted", "picked", "order__root_number", "order__suffix")
     claims: dict[int, list[rules.Claim]] = defaultdict(list)
     for line_id, item_id, quoted, picked, root, suffix in rows:
         claims[item_id].append(rules.Claim(line_id, (root, suffix), quoted - picked))

@@ -37,9 +37,7 @@ async def lock_family_root(number: str) -> SalesOrder:
     parsed = rules.parse_order_number(number)
     if parsed is None:
         raise order_not_found()
-    root = (
-        await SalesOrder.filter(root_number=parsed[0], suffix=0).select_for_update().first()
-    )
+    root = await SalesOrder.filter(root_number=parsed[0], suffix=0).select_for_update().first()
     if root is None:
         raise order_not_found()
     return root

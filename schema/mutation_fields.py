@@ -61,12 +61,17 @@ from schema.types import CustomerType, SalesItemType, SalesOrderType, SettingTyp
 Act = Callable[[], Awaitable[dict[str, Any]]]
 
 
+def _request(input_: Any) -> dict[str, Any]:
+    """The input as the idempotency fingerprint sees it (the key itself excluded)."""
+    return {k: v for k, v in dataclasses.asdict(input_).items() if k != "idempotency_key"}
+
+
 async def _execute(
-    info: Info, operation: str, input_: Any, act: Act
+    info: Info, operation: str, input_: Any, act: Act, request: dict[str, Any] | None = None
 ) -> dict[str, Any] | UserError:
     """Run one use case in one transaction (once per idempotency key)."""
     context: Context = info.context
-    request = {k: v for k, v in dataclasses.asdict(input_).items() if k != "idempotency_key"}
+    request = _request(input_) if request is None else request
     key = getattr(input_, "idempotency_key", None)
     try:
         result = await run_once(
@@ -96,19 +101,25 @@ async def _item(info: Info, item_id: int | None) -> SalesItemType | None:
 
 def _line_id(value: str, index: int) -> int:
     if not value.isdigit():
-        raise DomainError(ErrorCode.NOT_FOUND, "No such line on this order.", f"lines.{index}.lineId")
+        raise DomainError(
+            ErrorCode.NOT_FOUND, "No such line on this order.", f"lines.{index}.lineId"
+        )
     return int(value)
 
 
 async def place_order(info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
+    principal = info.context.principal
     lines = [rules.RequestedLine(line.item_code, line.quantity) for line in input.lines]
+    # A customer's retry means the same order whether or not it names itself.
+    request = _request(input)
+    if principal.is_customer_only and request["customer_code"] is None:
+        request["customer_code"] = principal.customer_code
     result = await _execute(
         info,
         "placeOrder",
         input,
-        lambda: place_order_uc.place_order(
-            info.context.principal, input.customer_code, input.reference, lines
-        ),
+        lambda: place_order_uc.place_order(principal, input.customer_code, input.reference, lines),
+        request,
     )
     if isinstance(result, UserError):
         return PlaceOrderPayload(user_errors=[result])
@@ -222,4 +233,6 @@ async def update_setting(info: Info, input: UpdateSettingInput) -> UpdateSetting
     if isinstance(result, UserError):
         return UpdateSettingPayload(user_errors=[result])
     key = result["setting"]
-    return UpdateSettingPayload(setting=SettingType(key=key, value=await settings_uc.setting_value(key)))
+    return UpdateSettingPayload(
+        setting=SettingType(key=key, value=await settings_uc.setting_value(key))
+    )

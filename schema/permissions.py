@@ -61,4 +61,6 @@ class CanViewStock(BasePermission):
 
 def stock_figure() -> list[PermissionExtension]:
     """Field extensions for every stock-derived number."""
-    return [PermissionExtension(permissions=[CanViewStock()], fail_silently=True, use_directives=False)]
+    return [
+        PermissionExtension(permissions=[CanViewStock()], fail_silently=True, use_directives=False)
+    ]

@@ -19,7 +19,7 @@ def parse_decimal(value: Any) -> Decimal:
     # Strings are exact; numbers are accepted through their text so that
     # 12.345 stays 12.345 and is refused by the rules, not silently rounded.
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError("Decimal must be a string such as \"15.00\".")
+        raise ValueError('Decimal must be a string such as "15.00".')
     try:
         parsed = Decimal(str(value).strip())
     except InvalidOperation:
@@ -32,12 +32,12 @@ def parse_decimal(value: Any) -> Decimal:
 def parse_decimal_literal(node: ValueNode, variables: Any = None) -> Decimal:
     if isinstance(node, (StringValueNode, IntValueNode, FloatValueNode)):
         return parse_decimal(node.value)
-    raise ValueError("Decimal must be a string such as \"15.00\".")
+    raise ValueError('Decimal must be a string such as "15.00".')
 
 
 DecimalScalar = strawberry.scalar(
     name="Decimal",
-    description="Money: a decimal number as a string with two decimals, e.g. \"15.00\".",
+    description='Money: a decimal number as a string with two decimals, e.g. "15.00".',
     serialize=serialize_decimal,
     parse_value=parse_decimal,
     parse_literal=parse_decimal_literal,

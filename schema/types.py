@@ -180,7 +180,8 @@ class SalesOrderType:
     @strawberry.field
     async def backorders(self, info: Info) -> list[SalesOrderType]:
         return [
-            SalesOrderType(row=row) for row in await info.context.loaders.backorders.load(self.row.id)
+            SalesOrderType(row=row)
+            for row in await info.context.loaders.backorders.load(self.row.id)
         ]
 
     @strawberry.field

@@ -32,7 +32,8 @@ BACKENDS = [
     pytest.param(
         "postgres",
         marks=pytest.mark.skipif(
-            not POSTGRES_URL, reason="BACKORDERS_TEST_POSTGRES_URL is not set: PostgreSQL runs skipped"
+            not POSTGRES_URL,
+            reason="BACKORDERS_TEST_POSTGRES_URL is not set: PostgreSQL runs skipped",
         ),
     ),
 ]

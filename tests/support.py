@@ -19,7 +19,9 @@ class Api:
         self.client = client
         self.secret = secret
 
-    def token(self, roles: tuple[str, ...] = STAFF, sub: str = "tester", customer: str | None = None) -> str:
+    def token(
+        self, roles: tuple[str, ...] = STAFF, sub: str = "tester", customer: str | None = None
+    ) -> str:
         return issue_token(self.secret, sub, list(roles), customer)
 
     async def post(
@@ -37,7 +39,9 @@ class Api:
             endpoint, json={"query": query, "variables": variables or {}}, headers=headers
         )
 
-    async def gql(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         """Run an operation that must succeed without GraphQL errors; return `data`."""
         response = await self.post(query, variables, **kwargs)
         assert response.status_code == 200, response.text
@@ -45,7 +49,9 @@ class Api:
         assert "errors" not in body, body
         return body["data"]
 
-    async def errors(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+    async def errors(
+        self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[dict[str, Any]]:
         """Run an operation that must fail with GraphQL errors; return them."""
         response = await self.post(query, variables, **kwargs)
         assert response.status_code == 200, response.text
@@ -71,7 +77,14 @@ class Api:
     ) -> None:
         data = await self.gql(
             "mutation($i: CreateSalesItemInput!) { createSalesItem(input: $i) { userErrors { code message } } }",
-            {"i": {"code": code, "name": f"Item {code}", "unitPrice": unit_price, "allowBackorder": allow_backorder}},
+            {
+                "i": {
+                    "code": code,
+                    "name": f"Item {code}",
+                    "unitPrice": unit_price,
+                    "allowBackorder": allow_backorder,
+                }
+            },
         )
         assert data["createSalesItem"]["userErrors"] == []
         if on_hand:
@@ -84,18 +97,27 @@ class Api:
         )
         assert data["receiveStock"]["userErrors"] == []
 
-    async def place(self, lines: list[tuple[str, int]], customer: str = "ACME", **kwargs: Any) -> dict[str, Any]:
+    async def place(
+        self, lines: list[tuple[str, int]], customer: str = "ACME", **kwargs: Any
+    ) -> dict[str, Any]:
         """placeOrder; returns the payload (order and userErrors)."""
         data = await self.gql(
             """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
                  order { id number status lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity } }
                  userErrors { code message field } } }""",
-            {"i": {"customerCode": customer, "lines": [{"itemCode": c, "quantity": q} for c, q in lines]}},
+            {
+                "i": {
+                    "customerCode": customer,
+                    "lines": [{"itemCode": c, "quantity": q} for c, q in lines],
+                }
+            },
             **kwargs,
         )
         return data["placeOrder"]
 
-    async def pick(self, number: str, lines: list[dict[str, Any]] | None = None, complete_as: str = "PICKED") -> dict[str, Any]:
+    async def pick(
+        self, number: str, lines: list[dict[str, Any]] | None = None, complete_as: str = "PICKED"
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {"orderNumber": number, "completeAs": complete_as}
         if lines is not None:
             payload["lines"] = lines

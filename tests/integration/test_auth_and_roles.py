@@ -64,7 +64,8 @@ BAD_AUTHORIZATION = {
     "not a jwt": "Bearer not-a-token",
     "garbage jwt": "Bearer aaa.bbb.ccc",
     "wrong signature": "Bearer " + _token({}, secret="another-secret-0123456789abcdef0123456789ab"),
-    "unsigned (alg none)": "Bearer " + jwt.encode(
+    "unsigned (alg none)": "Bearer "
+    + jwt.encode(
         {"sub": "mallory", "roles": ["Administrator"], "exp": 9_999_999_999}, None, algorithm="none"
     ),
     "other algorithm (HS512)": "Bearer " + _token({}, algorithm="HS512"),
@@ -93,7 +94,9 @@ async def test_post_without_a_valid_token_is_401_and_executes_nothing(
         endpoint,
         json={
             "query": PLACE_ORDER,
-            "variables": {"i": {"customerCode": "ACME", "lines": [{"itemCode": "CARD", "quantity": 5}]}},
+            "variables": {
+                "i": {"customerCode": "ACME", "lines": [{"itemCode": "CARD", "quantity": 5}]}
+            },
         },
         headers=headers,
     )
@@ -139,7 +142,7 @@ async def test_get_with_a_query_never_executes(api: Api, endpoint: str, with_tok
     mutation = 'mutation { placeOrder(input: {customerCode: "ACME", lines: [{itemCode: "CARD", quantity: 5}]}) { order { number } } }'
     headers = {"Authorization": f"Bearer {api.token()}"} if with_token else {}
 
-    for query in (mutation, "{ salesItem(code: \"CARD\") { code quantityOnHand } }"):
+    for query in (mutation, '{ salesItem(code: "CARD") { code quantityOnHand } }'):
         response = await api.client.get(endpoint, params={"query": query}, headers=headers)
         assert response.status_code != 200 or "data" not in response.text
         assert '"placeOrder"' not in response.text
@@ -212,7 +215,10 @@ def operation(name: str, scenario: dict[str, Any]) -> tuple[str, dict[str, Any]]
         return QUERIES[name], {}
     inputs: dict[str, dict[str, Any]] = {
         "placeOrder": {"customerCode": "ACME", "lines": [{"itemCode": "CARD", "quantity": 3}]},
-        "pickOrder": {"orderNumber": "1003", "lines": [{"lineId": scenario["pick_line"], "quantity": 2}]},
+        "pickOrder": {
+            "orderNumber": "1003",
+            "lines": [{"lineId": scenario["pick_line"], "quantity": 2}],
+        },
         "splitRemaining": {"orderNumber": "1002", "additionalShippingCharge": "4.00"},
         "confirmBackorder": {"orderNumber": "1001-001"},
         "createSalesItem": {"code": "NEW-1", "name": "New", "unitPrice": "1.00"},
@@ -221,9 +227,7 @@ def operation(name: str, scenario: dict[str, Any]) -> tuple[str, dict[str, Any]]
         "receiveStock": {"itemCode": "CARD", "quantity": 7},
         "updateSetting": {"key": SETTING_KEY, "value": "Administrator"},
     }
-    query = (
-        f"mutation($i: {MUTATIONS[name]}!) {{ {name}(input: $i) {{ userErrors {{ code message field }} }} }}"
-    )
+    query = f"mutation($i: {MUTATIONS[name]}!) {{ {name}(input: $i) {{ userErrors {{ code message field }} }} }}"
     return query, {"i": inputs[name]}
 
 
@@ -274,7 +278,9 @@ async def test_a_role_allowed_an_operation_runs_it(api: Api, name: str, role: st
 
 
 @pytest.mark.parametrize("roles", [(), ("Guest", "Visitor")], ids=["no roles", "unknown roles"])
-async def test_a_token_without_a_known_role_may_view_nothing(api: Api, roles: tuple[str, ...]) -> None:
+async def test_a_token_without_a_known_role_may_view_nothing(
+    api: Api, roles: tuple[str, ...]
+) -> None:
     await build_workflow(api)
     for name in ("salesItem", "salesItems", "salesOrder", "salesOrders"):
         errors = await api.errors(QUERIES[name], roles=roles)
@@ -394,7 +400,7 @@ async def test_a_customer_cannot_work_its_own_orders(api: Api) -> None:
     before = await state(api)
 
     errors = await api.errors(
-        "mutation { pickOrder(input: {orderNumber: \"1001\"}) { userErrors { code } } }",
+        'mutation { pickOrder(input: {orderNumber: "1001"}) { userErrors { code } } }',
         roles=("Customer",),
         customer="ACME",
         endpoint="/spa/graphql",

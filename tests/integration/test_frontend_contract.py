@@ -70,7 +70,9 @@ async def test_spa_operations_walk_the_seed_story(api: Api) -> None:
     await api.create_customer("ACME")
     await api.create_item("BC-STD", on_hand=500, allow_backorder=True, unit_price="15.00")
 
-    async def spa(name: str, variables: dict, roles: tuple[str, ...] = ("Sales", "Warehouse")) -> dict:
+    async def spa(
+        name: str, variables: dict, roles: tuple[str, ...] = ("Sales", "Warehouse")
+    ) -> dict:
         return await api.gql(document(name), variables, roles=roles, endpoint="/spa/graphql")
 
     items = await spa("SalesItems", {"first": 10, "search": "BC"})
@@ -108,4 +110,3 @@ async def test_spa_operations_walk_the_seed_story(api: Api) -> None:
     assert [e["node"]["number"] for e in listed["salesOrders"]["edges"]] == ["1001-001", "1001"]
     detail = await spa("SalesOrder", {"number": "1001"})
     assert detail["salesOrder"]["backorders"] == [{"number": "1001-001", "status": "CONFIRMED"}]
-

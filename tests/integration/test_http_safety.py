@@ -58,7 +58,9 @@ async def setup_order_stock(api: Api) -> None:
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-async def test_a_body_over_one_mebibyte_is_413_and_executes_nothing(api: Api, endpoint: str) -> None:
+async def test_a_body_over_one_mebibyte_is_413_and_executes_nothing(
+    api: Api, endpoint: str
+) -> None:
     await setup_order_stock(api)
 
     response = await api.client.post(
@@ -94,7 +96,9 @@ async def test_a_body_of_exactly_one_mebibyte_is_accepted(api: Api) -> None:
     await setup_order_stock(api)
 
     response = await api.client.post(
-        "/graphql", content=body_of_size(MIB), headers={**auth(api), "Content-Type": "application/json"}
+        "/graphql",
+        content=body_of_size(MIB),
+        headers={**auth(api), "Content-Type": "application/json"},
     )
 
     assert response.status_code == 200, response.text[:500]
@@ -104,7 +108,12 @@ async def test_a_body_of_exactly_one_mebibyte_is_accepted(api: Api) -> None:
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize(
     "content",
-    [b'{"query": "{ salesOrders { edges { node { number } } } }"', b"{bad", b"\xff\xfe", b"query { x }"],
+    [
+        b'{"query": "{ salesOrders { edges { node { number } } } }"',
+        b"{bad",
+        b"\xff\xfe",
+        b"query { x }",
+    ],
     ids=["truncated", "not json", "not utf-8", "graphql text"],
 )
 async def test_malformed_json_is_400(api: Api, endpoint: str, content: bytes) -> None:
@@ -128,7 +137,12 @@ async def test_json_that_is_not_an_object_is_400_not_a_crash(api: Api, content: 
 
 @pytest.mark.parametrize(
     "content",
-    [b'[{"query": "{ __typename }"}]', b'{"variables": {}}', b'{"query": 5}', b'{"query": "{ __typename }", "variables": 5}'],
+    [
+        b'[{"query": "{ __typename }"}]',
+        b'{"variables": {}}',
+        b'{"query": 5}',
+        b'{"query": "{ __typename }", "variables": 5}',
+    ],
     ids=["batch", "no query", "query not a string", "variables not an object"],
 )
 async def test_a_json_object_that_is_not_a_graphql_request_is_400(api: Api, content: bytes) -> None:
@@ -207,9 +221,15 @@ async def test_more_than_5000_tokens_is_a_readable_error_and_5000_are_fine(api: 
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-async def test_more_than_thirty_aliases_is_a_readable_validation_error(api: Api, endpoint: str) -> None:
+async def test_more_than_thirty_aliases_is_a_readable_validation_error(
+    api: Api, endpoint: str
+) -> None:
     def aliased(count: int) -> str:
-        return "{ " + " ".join(f'a{n}: salesItem(code: "X{n}") {{ code }}' for n in range(count)) + " }"
+        return (
+            "{ "
+            + " ".join(f'a{n}: salesItem(code: "X{n}") {{ code }}' for n in range(count))
+            + " }"
+        )
 
     data = await api.gql(aliased(30), endpoint=endpoint)
     assert len(data) == 30
@@ -315,7 +335,8 @@ async def test_user_errors_forbidden_and_validation_errors_stay_readable(
 
     with caplog.at_level(logging.ERROR, logger="backorders.errors"):
         refused = await api.gql(
-            PLACE_ORDER, {"i": {"customerCode": "ACME", "lines": [{"itemCode": "CARD", "quantity": 11}]}}
+            PLACE_ORDER,
+            {"i": {"customerCode": "ACME", "lines": [{"itemCode": "CARD", "quantity": 11}]}},
         )
         forbidden = await api.errors(
             PLACE_ORDER,
@@ -323,7 +344,7 @@ async def test_user_errors_forbidden_and_validation_errors_stay_readable(
             roles=("Warehouse",),
         )
         invalid = await api.errors("{ salesItem(code: 5) { code } }")
-        unknown = await api.errors("{ salesItem(code: \"CARD\") { colour } }")
+        unknown = await api.errors('{ salesItem(code: "CARD") { colour } }')
         bad_cursor = await api.errors('{ salesItems(after: "not-a-cursor") { edges { cursor } } }')
 
     [user_error] = refused["placeOrder"]["userErrors"]
@@ -354,7 +375,9 @@ SPLIT = """mutation($i: SplitRemainingInput!) { splitRemaining(input: $i) {
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-async def test_an_invalid_decimal_literal_is_a_readable_graphql_error(api: Api, endpoint: str) -> None:
+async def test_an_invalid_decimal_literal_is_a_readable_graphql_error(
+    api: Api, endpoint: str
+) -> None:
     await split_ready(api)
 
     response = await api.post(
@@ -376,10 +399,14 @@ async def test_an_invalid_decimal_literal_is_a_readable_graphql_error(api: Api, 
     ["abc", "", "NaN", "-Infinity", "0x10", True, [], {"amount": 1}],
     ids=["letters", "empty", "nan", "infinity", "hex", "boolean", "list", "object"],
 )
-async def test_a_variable_that_is_not_a_decimal_is_a_readable_graphql_error(api: Api, value: Any) -> None:
+async def test_a_variable_that_is_not_a_decimal_is_a_readable_graphql_error(
+    api: Api, value: Any
+) -> None:
     await split_ready(api)
 
-    response = await api.post(SPLIT, {"i": {"orderNumber": "1001", "additionalShippingCharge": value}})
+    response = await api.post(
+        SPLIT, {"i": {"orderNumber": "1001", "additionalShippingCharge": value}}
+    )
 
     assert response.status_code == 200
     [error] = response.json()["errors"]
@@ -397,7 +424,9 @@ async def test_a_variable_that_is_not_a_decimal_is_a_readable_graphql_error(api:
         ("1e-999999999", "Use at most two decimals."),
     ],
 )
-async def test_a_decimal_the_rules_refuse_is_a_user_error(api: Api, value: str, message: str) -> None:
+async def test_a_decimal_the_rules_refuse_is_a_user_error(
+    api: Api, value: str, message: str
+) -> None:
     await split_ready(api)
 
     data = await api.gql(SPLIT, {"i": {"orderNumber": "1001", "additionalShippingCharge": value}})
@@ -414,7 +443,9 @@ async def test_a_decimal_the_rules_refuse_is_a_user_error(api: Api, value: str, 
 
 @pytest.mark.parametrize("field", ["salesItems", "salesOrders"])
 @pytest.mark.parametrize("first", [101, -1])
-async def test_first_outside_zero_to_one_hundred_is_invalid_input(api: Api, field: str, first: int) -> None:
+async def test_first_outside_zero_to_one_hundred_is_invalid_input(
+    api: Api, field: str, first: int
+) -> None:
     errors = await api.errors(f"{{ {field}(first: {first}) {{ edges {{ cursor }} }} }}")
 
     assert errors[0]["extensions"]["code"] == "INVALID_INPUT"
@@ -423,7 +454,9 @@ async def test_first_outside_zero_to_one_hundred_is_invalid_input(api: Api, fiel
 
 @pytest.mark.parametrize("field", ["salesItems", "salesOrders"])
 async def test_first_one_hundred_is_allowed(api: Api, field: str) -> None:
-    data = await api.gql(f"{{ {field}(first: 100) {{ edges {{ cursor }} pageInfo {{ hasNextPage }} }} }}")
+    data = await api.gql(
+        f"{{ {field}(first: 100) {{ edges {{ cursor }} pageInfo {{ hasNextPage }} }} }}"
+    )
     assert data[field] == {"edges": [], "pageInfo": {"hasNextPage": False}}
 
 

@@ -425,3 +425,16 @@ async def test_a_key_over_200_characters_is_invalid_input_and_changes_nothing(ap
     assert longest["userErrors"] == [] and longest["order"]["number"] == "1001"
     item = await assert_item_reservations_match_orders(api, "INK")
     assert (item["quantityOnHand"], item["availableQuantity"]) == (10, 8)
+
+
+async def test_a_customer_retry_naming_itself_replays_the_order_placed_without_naming(
+    api: Api,
+) -> None:
+    await setup_store(api)
+    as_customer = {"roles": ("Customer",), "customer": "ACME", "sub": "shop"}
+    unnamed = {k: v for k, v in order_input("cust-1").items() if k != "customerCode"}
+    first = await send(api, PLACE, unnamed, **as_customer)
+    again = await send(api, PLACE, order_input("cust-1"), **as_customer)
+    assert first["userErrors"] == [] and again["userErrors"] == []
+    assert again["order"]["number"] == first["order"]["number"]
+    assert await order_numbers(api) == ["1001"]

@@ -36,7 +36,11 @@ async def test_seed_story_from_order_to_confirmed_backorder(api: Api) -> None:
     assert backorder["lines"][0]["quotedQuantity"] == 100
     assert backorder["lines"][0]["unitPrice"] == "15.00"
     assert backorder["charges"] == [
-        {"kind": "ADDITIONAL_SHIPPING", "description": "Additional shipping charge", "amount": "12.50"}
+        {
+            "kind": "ADDITIONAL_SHIPPING",
+            "description": "Additional shipping charge",
+            "amount": "12.50",
+        }
     ]
     assert backorder["total"] == "1512.50"
 

@@ -241,7 +241,9 @@ async def leak_scenario(api: Api) -> str:
     return str(placed["order"]["lines"][0]["id"])
 
 
-async def probe_every_path(api: Api, flex_line: str, **caller: Any) -> tuple[str, list[dict[str, Any]]]:
+async def probe_every_path(
+    api: Api, flex_line: str, **caller: Any
+) -> tuple[str, list[dict[str, Any]]]:
     """Everything a caller might try; returns the raw response texts and the parsed bodies."""
     texts: list[str] = []
     bodies: list[dict[str, Any]] = []
@@ -253,7 +255,13 @@ async def probe_every_path(api: Api, flex_line: str, **caller: Any) -> tuple[str
         bodies.append(response.json())
 
     def order(lines: list[tuple[str, int]], **extra: Any) -> dict[str, Any]:
-        return {"i": {"customerCode": "ACME", "lines": [{"itemCode": c, "quantity": q} for c, q in lines], **extra}}
+        return {
+            "i": {
+                "customerCode": "ACME",
+                "lines": [{"itemCode": c, "quantity": q} for c, q in lines],
+                **extra,
+            }
+        }
 
     await send(PLACE, order([("PLAIN", 400)]))  # INSUFFICIENT_STOCK
     await send(PLACE, order([("PLAIN", 309)]))  # one over what is available
@@ -263,8 +271,12 @@ async def probe_every_path(api: Api, flex_line: str, **caller: Any) -> tuple[str
     await send(PLACE, order([("FLEX", 11)], idempotencyKey="k-1"))  # accepted (backorder item)
     await send(PLACE, order([("FLEX", 11)], idempotencyKey="k-1"))  # replayed
     await send(PLACE, order([("FLEX", 12)], idempotencyKey="k-1"))  # IDEMPOTENCY_CONFLICT
-    await send(PICK, {"i": {"orderNumber": "1004", "lines": [{"lineId": flex_line, "quantity": 300}]}})
-    await send(PICK, {"i": {"orderNumber": "1004", "lines": [{"lineId": flex_line, "quantity": 301}]}})
+    await send(
+        PICK, {"i": {"orderNumber": "1004", "lines": [{"lineId": flex_line, "quantity": 300}]}}
+    )
+    await send(
+        PICK, {"i": {"orderNumber": "1004", "lines": [{"lineId": flex_line, "quantity": 301}]}}
+    )
     await send(SPLIT, {"i": {"orderNumber": "1004"}})  # NOTHING_TO_SPLIT
     await send(CONFIRM, {"i": {"orderNumber": "1004"}})  # INVALID_STATUS
     for number in ("1004", "1001", "9999"):
@@ -304,12 +316,27 @@ async def test_no_stock_figure_reaches_a_caller_outside_the_setting_by_any_path(
         for error in [*body.get("errors", []), *_user_errors(body)]
     }
     if case == "customer":
-        assert {"INSUFFICIENT_STOCK", "INVALID_QUANTITY", "NOT_FOUND", "IDEMPOTENCY_CONFLICT"} <= codes
+        assert {
+            "INSUFFICIENT_STOCK",
+            "INVALID_QUANTITY",
+            "NOT_FOUND",
+            "IDEMPOTENCY_CONFLICT",
+        } <= codes
         assert "FORBIDDEN" in codes  # pick, split, confirm
     elif case == "sales removed":
-        assert {"INSUFFICIENT_STOCK", "INVALID_QUANTITY", "NOT_FOUND", "IDEMPOTENCY_CONFLICT"} <= codes
+        assert {
+            "INSUFFICIENT_STOCK",
+            "INVALID_QUANTITY",
+            "NOT_FOUND",
+            "IDEMPOTENCY_CONFLICT",
+        } <= codes
     elif case == "warehouse removed":
-        assert {"INSUFFICIENT_STOCK", "INVALID_QUANTITY", "NOTHING_TO_SPLIT", "INVALID_STATUS"} <= codes
+        assert {
+            "INSUFFICIENT_STOCK",
+            "INVALID_QUANTITY",
+            "NOTHING_TO_SPLIT",
+            "INVALID_STATUS",
+        } <= codes
     else:
         assert codes == {"FORBIDDEN"}
     # The refusals changed nothing: the figures are still there, for those allowed to see them.
