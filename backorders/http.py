@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
 
 from backorders.auth import AuthError, principal_from_header
 from backorders.config import Settings
@@ -18,14 +19,16 @@ from resolvers.access import ANONYMOUS
 from schema.context import Context
 
 
-class BackordersGraphQL(GraphQL):
+class BackordersGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view; GET only serves GraphiQL, it never executes."""
 
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    def __init__(self, schema: BaseSchema, settings: Settings) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.idempotency_ttl = timedelta(hours=settings.idempotency_ttl_hours)
 
-    async def get_context(self, request: Request, response: Any) -> Context:  # type: ignore[override]
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         state = request.scope.get("state", {})
         return Context(
             principal=state.get("principal", ANONYMOUS),

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from resolvers.rules import ChargeKind, OrderStatus
+
+if TYPE_CHECKING:
+    # Only for annotations: Tortoise discovers models by scanning each models
+    # module, so importing them here at runtime would list them twice.
+    from models.catalog import Customer, SalesItem
 
 
 class SalesOrder(Model):
@@ -23,13 +30,15 @@ class SalesOrder(Model):
     suffix = fields.IntField(default=0)
     last_backorder_suffix = fields.IntField(default=0)
     status = fields.CharEnumField(OrderStatus, max_length=16)
-    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="orders", on_delete=fields.RESTRICT
     )
+    customer_id: int  # set by Tortoise for the foreign key; declared for type checkers
     reference = fields.CharField(max_length=200, default="")
-    backorder_of: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    backorder_of: fields.ForeignKeyNullableRelation[SalesOrder] = fields.ForeignKeyField(
         "models.SalesOrder", related_name="backorders", null=True, on_delete=fields.RESTRICT
     )
+    backorder_of_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -41,12 +50,14 @@ class SalesOrder(Model):
 
 class SalesOrderLine(Model):
     id = fields.IntField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[SalesOrder] = fields.ForeignKeyField(
         "models.SalesOrder", related_name="lines", on_delete=fields.CASCADE
     )
-    item: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order_id: int  # set by Tortoise for the foreign key; declared for type checkers
+    item: fields.ForeignKeyRelation[SalesItem] = fields.ForeignKeyField(
         "models.SalesItem", related_name="order_lines", on_delete=fields.RESTRICT
     )
+    item_id: int
     quoted = fields.IntField()
     picked = fields.IntField(default=0)
     unit_price = fields.DecimalField(max_digits=14, decimal_places=2)
@@ -64,9 +75,10 @@ class SalesOrderLine(Model):
 
 class OrderCharge(Model):
     id = fields.IntField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[SalesOrder] = fields.ForeignKeyField(
         "models.SalesOrder", related_name="charges", on_delete=fields.CASCADE
     )
+    order_id: int  # set by Tortoise for the foreign key; declared for type checkers
     kind = fields.CharEnumField(ChargeKind, max_length=32)
     description = fields.CharField(max_length=200)
     amount = fields.DecimalField(max_digits=14, decimal_places=2)

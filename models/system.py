@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -39,7 +41,7 @@ class IdempotencyRecord(Model):
     key = fields.CharField(max_length=200)
     request_hash = fields.CharField(max_length=64)
     owner = fields.CharField(max_length=36)
-    result = fields.JSONField(null=True)
+    result: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

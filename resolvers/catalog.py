@@ -20,7 +20,8 @@ def clean_code(code: str, field: str = "code") -> str:
     if not _CODE.match(code):
         raise DomainError(
             ErrorCode.INVALID_INPUT,
-            "A code has 1 to 64 letters, digits, '.', '_' or '-' and starts with a letter or digit.",
+            "A code has 1 to 64 letters, digits, '.', '_' or '-' "
+            "and starts with a letter or digit.",
             field,
         )
     return code

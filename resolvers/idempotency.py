@@ -61,7 +61,7 @@ async def run_once(
             return await act()
     validate_key(key)
     fingerprint = request_fingerprint(request)
-    scope = {"sub": principal.sub, "operation": operation, "key": key}
+    scope: dict[str, Any] = {"sub": principal.sub, "operation": operation, "key": key}
     async with in_transaction():
         expired_before = datetime.now(UTC) - ttl
         await IdempotencyRecord.filter(**scope, created_at__lt=expired_before).delete()

@@ -8,4 +8,4 @@ from resolvers import rules
 
 async def load_lines(order: SalesOrder) -> tuple[list[SalesOrderLine], list[rules.LineState]]:
     rows = await SalesOrderLine.filter(order_id=order.id).order_by("id")
-    return rows, [rules.LineState(r.id, r.item_id, r.quoted, r.picked) for r in rows]  # type: ignore[attr-defined]
+    return rows, [rules.LineState(r.id, r.item_id, r.quoted, r.picked) for r in rows]

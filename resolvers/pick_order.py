@@ -35,7 +35,7 @@ async def pick_order(
     # committing between them let a later order's default pick take stock the
     # queue gives to an earlier order.
     items = (
-        await SalesItem.filter(id__in={line.item_id for line in lines})  # type: ignore[arg-type]
+        await SalesItem.filter(id__in={line.item_id for line in lines})
         .order_by("id")
         .select_for_update()
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from tortoise.queryset import QuerySet
+
 from models import Customer, OrderCharge, SalesItem, SalesOrder, SalesOrderLine
 from resolvers import rules
 from resolvers.access import Principal
@@ -29,7 +31,7 @@ async def sales_items(first: int | None, after: str | None, search: str | None) 
     )
 
 
-def _visible_orders(principal: Principal):  # type: ignore[no-untyped-def]
+def _visible_orders(principal: Principal) -> QuerySet[SalesOrder]:
     """A Customer sees its own customer's orders and nothing else, as if others didn't exist."""
     query = SalesOrder.all()
     if principal.is_customer_only:
@@ -81,19 +83,20 @@ async def orders_by_id(ids: Sequence[int]) -> list[SalesOrder | None]:
 async def lines_by_order_id(ids: Sequence[int]) -> list[list[SalesOrderLine]]:
     grouped: dict[int, list[SalesOrderLine]] = defaultdict(list)
     for row in await SalesOrderLine.filter(order_id__in=list(ids)).order_by("id"):
-        grouped[row.order_id].append(row)  # type: ignore[attr-defined]
+        grouped[row.order_id].append(row)
     return [grouped[i] for i in ids]
 
 
 async def charges_by_order_id(ids: Sequence[int]) -> list[list[OrderCharge]]:
     grouped: dict[int, list[OrderCharge]] = defaultdict(list)
     for row in await OrderCharge.filter(order_id__in=list(ids)).order_by("id"):
-        grouped[row.order_id].append(row)  # type: ignore[attr-defined]
+        grouped[row.order_id].append(row)
     return [grouped[i] for i in ids]
 
 
 async def backorders_by_order_id(ids: Sequence[int]) -> list[list[SalesOrder]]:
-    grouped: dict[int, list[SalesOrder]] = defaultdict(list)
+    # Keyed like the column; the filter leaves no row without an original.
+    grouped: dict[int | None, list[SalesOrder]] = defaultdict(list)
     for row in await SalesOrder.filter(backorder_of_id__in=list(ids)).order_by("suffix"):
-        grouped[row.backorder_of_id].append(row)  # type: ignore[attr-defined]
+        grouped[row.backorder_of_id].append(row)
     return [grouped[i] for i in ids]

@@ -8,7 +8,7 @@ from resolvers.access import SETTING_DEFAULTS, validate_setting
 
 async def current_settings() -> dict[str, str]:
     """Every known setting with its effective value (stored, else default)."""
-    stored = dict(await Setting.filter(key__in=list(SETTING_DEFAULTS)).values_list("key", "value"))  # type: ignore[arg-type]
+    stored = dict(await Setting.filter(key__in=list(SETTING_DEFAULTS)).values_list("key", "value"))
     return {key: stored.get(key, default) for key, default in SETTING_DEFAULTS.items()}
 
 

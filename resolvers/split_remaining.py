@@ -42,7 +42,7 @@ async def split_remaining(
         root_number=root.root_number,
         suffix=suffix,
         status=rules.OrderStatus.ON_BACKORDER,
-        customer_id=order.customer_id,  # type: ignore[attr-defined]
+        customer_id=order.customer_id,
         reference=order.reference,
         backorder_of_id=order.id,
     )

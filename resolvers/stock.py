@@ -22,9 +22,7 @@ async def in_stock_by_line(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
     item_ids = sorted({item_id for _, item_id in wanted})
     if not item_ids:
         return {}
-    on_hand = dict(
-        await SalesItem.filter(id__in=item_ids).values_list("id", "on_hand")  # type: ignore[arg-type]
-    )
+    on_hand = dict(await SalesItem.filter(id__in=item_ids).values_list("id", "on_hand"))
     rows = await SalesOrderLine.filter(
         item_id__in=item_ids,
         order__status__in=[status.value for status in rules.OPEN_STATUSES],

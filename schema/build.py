@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from backorders.config import Settings
@@ -98,7 +105,7 @@ class IntegrationMutation(SpaMutation):
     )
 
 
-def _extensions(settings: Settings) -> list:  # type: ignore[type-arg]
+def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     # Factories, so every request gets fresh extension instances.
     return [
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -6,8 +6,10 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from resolvers import queries
@@ -45,8 +47,8 @@ class Context:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loaders: Loaders = field(default_factory=Loaders)
     idempotency_ttl: timedelta = timedelta(hours=24)
-    request: Any = None
-    response: Any = None
+    request: Request | WebSocket | None = None
+    response: Response | WebSocket | None = None
     _can_view_stock: bool | None = None
     _can_view_stock_read: asyncio.Task[bool] | None = None
 

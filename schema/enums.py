@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.errors import ErrorCode as _ErrorCode
-from resolvers.rules import ChargeKind as _ChargeKind
-from resolvers.rules import ChargeTo as _ChargeTo
-from resolvers.rules import OrderStatus as _OrderStatus
-from resolvers.rules import StockStatus as _StockStatus
+from resolvers.errors import ErrorCode
+from resolvers.rules import ChargeKind, ChargeTo, OrderStatus, StockStatus
 
-OrderStatus = strawberry.enum(_OrderStatus, name="OrderStatus")
-StockStatus = strawberry.enum(_StockStatus, name="StockStatus")
-ChargeKind = strawberry.enum(_ChargeKind, name="ChargeKind")
-ChargeTo = strawberry.enum(_ChargeTo, name="ChargeTo")
-UserErrorCode = strawberry.enum(_ErrorCode, name="UserErrorCode")
+__all__ = ["ChargeKind", "ChargeTo", "OrderStatus", "StockStatus", "UserErrorCode"]
+
+# `strawberry.enum` registers the GraphQL definition on the enum class and
+# returns that same class, so each name below is the rules' own enum.
+strawberry.enum(OrderStatus, name="OrderStatus")
+strawberry.enum(StockStatus, name="StockStatus")
+strawberry.enum(ChargeKind, name="ChargeKind")
+strawberry.enum(ChargeTo, name="ChargeTo")
+strawberry.enum(ErrorCode, name="UserErrorCode")
+UserErrorCode = ErrorCode

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry import Info
 
@@ -58,16 +58,23 @@ from schema.payloads import (
 )
 from schema.types import CustomerType, SalesItemType, SalesOrderType, SettingType, UserError
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 Act = Callable[[], Awaitable[dict[str, Any]]]
 
 
-def _request(input_: Any) -> dict[str, Any]:
+def _request(input_: DataclassInstance) -> dict[str, Any]:
     """The input as the idempotency fingerprint sees it (the key itself excluded)."""
     return {k: v for k, v in dataclasses.asdict(input_).items() if k != "idempotency_key"}
 
 
 async def _execute(
-    info: Info, operation: str, input_: Any, act: Act, request: dict[str, Any] | None = None
+    info: Info[Context, None],
+    operation: str,
+    input_: DataclassInstance,
+    act: Act,
+    request: dict[str, Any] | None = None,
 ) -> dict[str, Any] | UserError:
     """Run one use case in one transaction (once per idempotency key)."""
     context: Context = info.context
@@ -85,14 +92,14 @@ async def _execute(
     return result
 
 
-async def _order(info: Info, order_id: int | None) -> SalesOrderType | None:
+async def _order(info: Info[Context, None], order_id: int | None) -> SalesOrderType | None:
     if order_id is None:
         return None
     row = await info.context.loaders.order.load(order_id)
     return SalesOrderType(row=row) if row is not None else None
 
 
-async def _item(info: Info, item_id: int | None) -> SalesItemType | None:
+async def _item(info: Info[Context, None], item_id: int | None) -> SalesItemType | None:
     if item_id is None:
         return None
     row = await info.context.loaders.item.load(item_id)
@@ -107,7 +114,7 @@ def _line_id(value: str, index: int) -> int:
     return int(value)
 
 
-async def place_order(info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
+async def place_order(info: Info[Context, None], input: PlaceOrderInput) -> PlaceOrderPayload:
     principal = info.context.principal
     lines = [rules.RequestedLine(line.item_code, line.quantity) for line in input.lines]
     # A customer's retry means the same order whether or not it names itself.
@@ -126,7 +133,7 @@ async def place_order(info: Info, input: PlaceOrderInput) -> PlaceOrderPayload:
     return PlaceOrderPayload(order=await _order(info, result["order"]))
 
 
-async def pick_order(info: Info, input: PickOrderInput) -> PickOrderPayload:
+async def pick_order(info: Info[Context, None], input: PickOrderInput) -> PickOrderPayload:
     async def act() -> dict[str, Any]:
         requests = None
         if input.lines is not None:
@@ -144,7 +151,9 @@ async def pick_order(info: Info, input: PickOrderInput) -> PickOrderPayload:
     return PickOrderPayload(order=await _order(info, result["order"]))
 
 
-async def split_remaining(info: Info, input: SplitRemainingInput) -> SplitRemainingPayload:
+async def split_remaining(
+    info: Info[Context, None], input: SplitRemainingInput
+) -> SplitRemainingPayload:
     result = await _execute(
         info,
         "splitRemaining",
@@ -164,7 +173,9 @@ async def split_remaining(info: Info, input: SplitRemainingInput) -> SplitRemain
     )
 
 
-async def confirm_backorder(info: Info, input: ConfirmBackorderInput) -> ConfirmBackorderPayload:
+async def confirm_backorder(
+    info: Info[Context, None], input: ConfirmBackorderInput
+) -> ConfirmBackorderPayload:
     result = await _execute(
         info,
         "confirmBackorder",
@@ -176,7 +187,9 @@ async def confirm_backorder(info: Info, input: ConfirmBackorderInput) -> Confirm
     return ConfirmBackorderPayload(order=await _order(info, result["order"]))
 
 
-async def create_sales_item(info: Info, input: CreateSalesItemInput) -> CreateSalesItemPayload:
+async def create_sales_item(
+    info: Info[Context, None], input: CreateSalesItemInput
+) -> CreateSalesItemPayload:
     result = await _execute(
         info,
         "createSalesItem",
@@ -190,7 +203,9 @@ async def create_sales_item(info: Info, input: CreateSalesItemInput) -> CreateSa
     return CreateSalesItemPayload(sales_item=await _item(info, result["salesItem"]))
 
 
-async def update_sales_item(info: Info, input: UpdateSalesItemInput) -> UpdateSalesItemPayload:
+async def update_sales_item(
+    info: Info[Context, None], input: UpdateSalesItemInput
+) -> UpdateSalesItemPayload:
     result = await _execute(
         info,
         "updateSalesItem",
@@ -204,17 +219,20 @@ async def update_sales_item(info: Info, input: UpdateSalesItemInput) -> UpdateSa
     return UpdateSalesItemPayload(sales_item=await _item(info, result["salesItem"]))
 
 
-async def create_customer(info: Info, input: CreateCustomerInput) -> CreateCustomerPayload:
+async def create_customer(
+    info: Info[Context, None], input: CreateCustomerInput
+) -> CreateCustomerPayload:
     result = await _execute(
         info, "createCustomer", input, lambda: catalog.create_customer(input.code, input.name)
     )
     if isinstance(result, UserError):
         return CreateCustomerPayload(user_errors=[result])
     row = await info.context.loaders.customer.load(result["customer"])
+    assert row is not None  # created by this mutation's committed transaction
     return CreateCustomerPayload(customer=CustomerType(row=row))
 
 
-async def receive_stock(info: Info, input: ReceiveStockInput) -> ReceiveStockPayload:
+async def receive_stock(info: Info[Context, None], input: ReceiveStockInput) -> ReceiveStockPayload:
     result = await _execute(
         info,
         "receiveStock",
@@ -226,7 +244,9 @@ async def receive_stock(info: Info, input: ReceiveStockInput) -> ReceiveStockPay
     return ReceiveStockPayload(sales_item=await _item(info, result["salesItem"]))
 
 
-async def update_setting(info: Info, input: UpdateSettingInput) -> UpdateSettingPayload:
+async def update_setting(
+    info: Info[Context, None], input: UpdateSettingInput
+) -> UpdateSettingPayload:
     result = await _execute(
         info, "updateSetting", input, lambda: settings_uc.update_setting(input.key, input.value)
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from strawberry import Info
+from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
 from resolvers import access
 from resolvers.access import Role
+from schema.context import Context
 
 FORBIDDEN = {"code": "FORBIDDEN"}
 
@@ -18,7 +20,7 @@ class _RolePermission(BasePermission):
     message = "You are not allowed to do this."
     error_extensions = FORBIDDEN
 
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         return info.context.principal.has_any(self.allowed)
 
 
@@ -55,11 +57,11 @@ class CanViewStock(BasePermission):
 
     message = "Stock figures are not visible to your roles."
 
-    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         return bool(await info.context.can_view_stock())
 
 
-def stock_figure() -> list[PermissionExtension]:
+def stock_figure() -> list[FieldExtension]:
     """Field extensions for every stock-derived number."""
     return [
         PermissionExtension(permissions=[CanViewStock()], fail_silently=True, use_directives=False)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from strawberry import Info
 
 from resolvers import queries
 from resolvers.errors import DomainError
 from resolvers.pagination import Page
 from resolvers.settings import current_settings
+from schema.context import Context
 from schema.enums import OrderStatus
 from schema.errors import argument_error
 from schema.types import (
@@ -20,6 +23,8 @@ from schema.types import (
     SalesOrderType,
     SettingType,
 )
+
+Row = TypeVar("Row")
 
 
 async def sales_item(code: str) -> SalesItemType | None:
@@ -40,13 +45,13 @@ async def sales_items(
     )
 
 
-async def sales_order(info: Info, number: str) -> SalesOrderType | None:
+async def sales_order(info: Info[Context, None], number: str) -> SalesOrderType | None:
     row = await queries.sales_order(info.context.principal, number)
     return SalesOrderType(row=row) if row is not None else None
 
 
 async def sales_orders(
-    info: Info,
+    info: Info[Context, None],
     status: OrderStatus | None = None,
     first: int | None = None,
     after: str | None = None,
@@ -65,9 +70,9 @@ async def settings() -> list[SettingType]:
     return [SettingType(key=k, value=v) for k, v in (await current_settings()).items()]
 
 
-def _edges(page: Page) -> zip:  # type: ignore[type-arg]
-    return zip(page.rows, page.cursors)
+def _edges(page: Page[Row]) -> zip[tuple[Row, str]]:
+    return zip(page.rows, page.cursors, strict=True)  # one cursor per row
 
 
-def _page_info(page: Page) -> PageInfo:  # type: ignore[type-arg]
+def _page_info(page: Page[Row]) -> PageInfo:
     return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)

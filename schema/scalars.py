@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import strawberry
 from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
+from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.rules import CENT
 
@@ -43,4 +45,4 @@ DecimalScalar = strawberry.scalar(
     parse_literal=parse_decimal_literal,
 )
 
-SCALAR_MAP = {Decimal: DecimalScalar}
+SCALAR_MAP: Mapping[object, ScalarDefinition] = {Decimal: DecimalScalar}

@@ -11,6 +11,7 @@ from strawberry import Info
 
 import models
 from resolvers import rules
+from schema.context import Context
 from schema.enums import ChargeKind, OrderStatus, StockStatus, UserErrorCode
 from schema.permissions import stock_figure
 
@@ -100,8 +101,10 @@ class SalesOrderLineType:
         return strawberry.ID(str(self.row.id))
 
     @strawberry.field
-    async def item(self, info: Info) -> SalesItemType:
-        return SalesItemType(row=await info.context.loaders.item.load(self.row.item_id))
+    async def item(self, info: Info[Context, None]) -> SalesItemType:
+        row = await info.context.loaders.item.load(self.row.item_id)
+        assert row is not None  # the line's foreign key (ON DELETE RESTRICT) guarantees it
+        return SalesItemType(row=row)
 
     @strawberry.field
     def quoted_quantity(self) -> int:
@@ -120,7 +123,7 @@ class SalesOrderLineType:
         description="How much of the outstanding quantity the stock on hand covers after "
         "earlier orders' claims. Null unless your roles may see stock figures.",
     )
-    async def in_stock_quantity(self, info: Info) -> int | None:
+    async def in_stock_quantity(self, info: Info[Context, None]) -> int | None:
         return await info.context.loaders.in_stock.load((self.row.id, self.row.item_id))
 
     @strawberry.field
@@ -152,47 +155,49 @@ class SalesOrderType:
         return rules.OrderStatus(self.row.status)
 
     @strawberry.field
-    async def customer(self, info: Info) -> CustomerType:
-        return CustomerType(row=await info.context.loaders.customer.load(self.row.customer_id))
+    async def customer(self, info: Info[Context, None]) -> CustomerType:
+        row = await info.context.loaders.customer.load(self.row.customer_id)
+        assert row is not None  # the order's foreign key (ON DELETE RESTRICT) guarantees it
+        return CustomerType(row=row)
 
     @strawberry.field
     def reference(self) -> str:
         return self.row.reference
 
     @strawberry.field
-    async def lines(self, info: Info) -> list[SalesOrderLineType]:
+    async def lines(self, info: Info[Context, None]) -> list[SalesOrderLineType]:
         return [SalesOrderLineType(row=row) for row in await self._lines(info)]
 
     @strawberry.field(description="True when something is picked and something is outstanding.")
-    async def can_split_remaining(self, info: Info) -> bool:
+    async def can_split_remaining(self, info: Info[Context, None]) -> bool:
         lines = [
             rules.LineState(r.id, r.item_id, r.quoted, r.picked) for r in await self._lines(info)
         ]
         return rules.can_split_remaining(rules.OrderStatus(self.row.status), lines)
 
     @strawberry.field
-    async def backorder_of(self, info: Info) -> SalesOrderType | None:
+    async def backorder_of(self, info: Info[Context, None]) -> SalesOrderType | None:
         if self.row.backorder_of_id is None:
             return None
         row = await info.context.loaders.order.load(self.row.backorder_of_id)
         return SalesOrderType(row=row) if row is not None else None
 
     @strawberry.field
-    async def backorders(self, info: Info) -> list[SalesOrderType]:
+    async def backorders(self, info: Info[Context, None]) -> list[SalesOrderType]:
         return [
             SalesOrderType(row=row)
             for row in await info.context.loaders.backorders.load(self.row.id)
         ]
 
     @strawberry.field
-    async def charges(self, info: Info) -> list[OrderChargeType]:
+    async def charges(self, info: Info[Context, None]) -> list[OrderChargeType]:
         return [
             OrderChargeType(kind=c.kind, description=c.description, amount=c.amount)
             for c in await info.context.loaders.charges.load(self.row.id)
         ]
 
     @strawberry.field(description="Lines at their unit prices plus charges.")
-    async def total(self, info: Info) -> Decimal:
+    async def total(self, info: Info[Context, None]) -> Decimal:
         lines = await self._lines(info)
         charges = await info.context.loaders.charges.load(self.row.id)
         return rules.order_total(
@@ -204,7 +209,7 @@ class SalesOrderType:
     def created_at(self) -> datetime:
         return self.row.created_at
 
-    async def _lines(self, info: Info) -> list[models.SalesOrderLine]:
+    async def _lines(self, info: Info[Context, None]) -> list[models.SalesOrderLine]:
         return await info.context.loaders.lines.load(self.row.id)
 
 

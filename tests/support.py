@@ -63,7 +63,8 @@ class Api:
 
     async def create_customer(self, code: str = "ACME", name: str = "Acme Print Co.") -> None:
         data = await self.gql(
-            "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { userErrors { code message } } }",
+            """mutation($i: CreateCustomerInput!) { createCustomer(input: $i) {
+                 userErrors { code message } } }""",
             {"i": {"code": code, "name": name}},
         )
         assert data["createCustomer"]["userErrors"] == []
@@ -76,7 +77,8 @@ class Api:
         unit_price: str = "15.00",
     ) -> None:
         data = await self.gql(
-            "mutation($i: CreateSalesItemInput!) { createSalesItem(input: $i) { userErrors { code message } } }",
+            """mutation($i: CreateSalesItemInput!) { createSalesItem(input: $i) {
+                 userErrors { code message } } }""",
             {
                 "i": {
                     "code": code,
@@ -92,7 +94,8 @@ class Api:
 
     async def receive(self, code: str, quantity: int) -> None:
         data = await self.gql(
-            "mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { userErrors { code message } } }",
+            """mutation($i: ReceiveStockInput!) { receiveStock(input: $i) {
+                 userErrors { code message } } }""",
             {"i": {"itemCode": code, "quantity": quantity}},
         )
         assert data["receiveStock"]["userErrors"] == []
@@ -103,7 +106,8 @@ class Api:
         """placeOrder; returns the payload (order and userErrors)."""
         data = await self.gql(
             """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
-                 order { id number status lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity } }
+                 order { id number status
+                   lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity } }
                  userErrors { code message field } } }""",
             {
                 "i": {
@@ -123,7 +127,8 @@ class Api:
             payload["lines"] = lines
         data = await self.gql(
             """mutation($i: PickOrderInput!) { pickOrder(input: $i) {
-                 order { number status canSplitRemaining lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity } }
+                 order { number status canSplitRemaining
+                   lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity } }
                  userErrors { code message field } } }""",
             {"i": payload},
         )
@@ -132,8 +137,12 @@ class Api:
     async def split(self, number: str, **fields: Any) -> dict[str, Any]:
         data = await self.gql(
             """mutation($i: SplitRemainingInput!) { splitRemaining(input: $i) {
-                 order { number status total lines { quotedQuantity pickedQuantity outstandingQuantity } charges { kind amount } }
-                 backorder { number status total backorderOf { number } lines { quotedQuantity pickedQuantity unitPrice item { code } } charges { kind description amount } }
+                 order { number status total
+                   lines { quotedQuantity pickedQuantity outstandingQuantity }
+                   charges { kind amount } }
+                 backorder { number status total backorderOf { number }
+                   lines { quotedQuantity pickedQuantity unitPrice item { code } }
+                   charges { kind description amount } }
                  userErrors { code message field } } }""",
             {"i": {"orderNumber": number, **fields}},
         )
@@ -142,14 +151,16 @@ class Api:
     async def confirm(self, number: str) -> dict[str, Any]:
         data = await self.gql(
             """mutation($i: ConfirmBackorderInput!) { confirmBackorder(input: $i) {
-                 order { number status lines { quotedQuantity inStockQuantity } } userErrors { code message field } } }""",
+                 order { number status lines { quotedQuantity inStockQuantity } }
+                 userErrors { code message field } } }""",
             {"i": {"orderNumber": number}},
         )
         return data["confirmBackorder"]
 
     async def item(self, code: str, **kwargs: Any) -> dict[str, Any]:
         data = await self.gql(
-            "query($c: String!) { salesItem(code: $c) { code stockStatus quantityOnHand availableQuantity } }",
+            """query($c: String!) { salesItem(code: $c) {
+                 code stockStatus quantityOnHand availableQuantity } }""",
             {"c": code},
             **kwargs,
         )
@@ -158,12 +169,20 @@ class Api:
     async def order(self, number: str, **kwargs: Any) -> dict[str, Any] | None:
         data = await self.gql(
             """query($n: String!) { salesOrder(number: $n) {
-                 number status canSplitRemaining total backorderOf { number } backorders { number status }
-                 charges { kind amount } lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity unitPrice item { code } } } }""",
+                 number status canSplitRemaining total backorderOf { number }
+                 backorders { number status } charges { kind amount }
+                 lines { id quotedQuantity pickedQuantity outstandingQuantity inStockQuantity
+                         unitPrice item { code } } } }""",
             {"n": number},
             **kwargs,
         )
         return data["salesOrder"]
+
+    async def existing_order(self, number: str, **kwargs: Any) -> dict[str, Any]:
+        """`order`, for an order the test knows exists (fails the test if it does not)."""
+        order = await self.order(number, **kwargs)
+        assert order is not None, f"order {number} not found"
+        return order
 
 
 class SqlCounter(logging.Handler):

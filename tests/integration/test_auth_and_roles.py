@@ -139,7 +139,10 @@ async def test_get_with_a_query_never_executes(api: Api, endpoint: str, with_tok
     await api.create_customer("ACME")
     await api.create_item("CARD", on_hand=50, allow_backorder=False)
     before = await state(api)
-    mutation = 'mutation { placeOrder(input: {customerCode: "ACME", lines: [{itemCode: "CARD", quantity: 5}]}) { order { number } } }'
+    mutation = (
+        'mutation { placeOrder(input: {customerCode: "ACME", '
+        'lines: [{itemCode: "CARD", quantity: 5}]}) { order { number } } }'
+    )
     headers = {"Authorization": f"Bearer {api.token()}"} if with_token else {}
 
     for query in (mutation, '{ salesItem(code: "CARD") { code quantityOnHand } }'):
@@ -227,7 +230,10 @@ def operation(name: str, scenario: dict[str, Any]) -> tuple[str, dict[str, Any]]
         "receiveStock": {"itemCode": "CARD", "quantity": 7},
         "updateSetting": {"key": SETTING_KEY, "value": "Administrator"},
     }
-    query = f"mutation($i: {MUTATIONS[name]}!) {{ {name}(input: $i) {{ userErrors {{ code message field }} }} }}"
+    query = (
+        f"mutation($i: {MUTATIONS[name]}!) {{ "
+        f"{name}(input: $i) {{ userErrors {{ code message field }} }} }}"
+    )
     return query, {"i": inputs[name]}
 
 
@@ -308,7 +314,7 @@ async def test_a_customer_places_orders_for_its_own_customer_when_it_names_none(
 
     assert data["placeOrder"]["userErrors"] == []
     assert data["placeOrder"]["order"] == {"number": "1001", "customer": {"code": "ACME"}}
-    assert (await api.order("1001"))["lines"][0]["quotedQuantity"] == 3
+    assert (await api.existing_order("1001"))["lines"][0]["quotedQuantity"] == 3
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -363,7 +369,7 @@ async def test_another_customers_order_looks_exactly_like_a_missing_one(
     api: Api, endpoint: str
 ) -> None:
     await _two_customers_orders(api)
-    as_acme = {"roles": ("Customer",), "customer": "ACME", "endpoint": endpoint}
+    as_acme: dict[str, Any] = {"roles": ("Customer",), "customer": "ACME", "endpoint": endpoint}
 
     others = await api.post(ORDER, {"n": "1002"}, **as_acme)
     missing = await api.post(ORDER, {"n": "9999"}, **as_acme)
@@ -373,7 +379,7 @@ async def test_another_customers_order_looks_exactly_like_a_missing_one(
     assert others.json() == missing.json() == {"data": {"salesOrder": None}}
     assert own["salesOrder"] == {"number": "1001", "customer": {"code": "ACME"}}
     # Staff see the same order: it exists, the customer is just not shown it.
-    assert (await api.order("1002"))["number"] == "1002"
+    assert (await api.existing_order("1002"))["number"] == "1002"
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -414,11 +420,25 @@ async def test_a_customer_cannot_work_its_own_orders(api: Api) -> None:
 
 
 ADMIN_ONLY_ON_INTEGRATION = {
-    "createSalesItem": 'mutation { createSalesItem(input: {code: "NEW-1", name: "New", unitPrice: "1.00"}) { userErrors { code } } }',
-    "updateSalesItem": 'mutation { updateSalesItem(input: {code: "CARD", name: "Renamed"}) { userErrors { code } } }',
-    "createCustomer": 'mutation { createCustomer(input: {code: "NEWCO", name: "New Co"}) { userErrors { code } } }',
-    "receiveStock": 'mutation { receiveStock(input: {itemCode: "CARD", quantity: 7}) { userErrors { code } } }',
-    "updateSetting": f'mutation {{ updateSetting(input: {{key: "{SETTING_KEY}", value: "Administrator"}}) {{ userErrors {{ code }} }} }}',
+    "createSalesItem": (
+        'mutation { createSalesItem(input: {code: "NEW-1", name: "New", unitPrice: "1.00"}) '
+        "{ userErrors { code } } }"
+    ),
+    "updateSalesItem": (
+        'mutation { updateSalesItem(input: {code: "CARD", name: "Renamed"}) '
+        "{ userErrors { code } } }"
+    ),
+    "createCustomer": (
+        'mutation { createCustomer(input: {code: "NEWCO", name: "New Co"}) '
+        "{ userErrors { code } } }"
+    ),
+    "receiveStock": (
+        'mutation { receiveStock(input: {itemCode: "CARD", quantity: 7}) { userErrors { code } } }'
+    ),
+    "updateSetting": (
+        f'mutation {{ updateSetting(input: {{key: "{SETTING_KEY}", value: "Administrator"}}) '
+        "{ userErrors { code } } }"
+    ),
     "settings": "{ settings { key value } }",
 }
 

@@ -1,4 +1,7 @@
-"""Safety limits over HTTP: body size, malformed bodies, query limits, error masking, paging bounds."""
+"""Safety limits over HTTP.
+
+Body size, malformed bodies, query limits, error masking, paging bounds.
+"""
 
 from __future__ import annotations
 
@@ -390,8 +393,8 @@ async def test_an_invalid_decimal_literal_is_a_readable_graphql_error(
     [error] = response.json()["errors"]
     assert "Decimal" in error["message"] and "abc" in error["message"]
     assert "path" not in error
-    assert (await api.order("1001"))["status"] == "CONFIRMED"
-    assert (await api.order("1001"))["backorders"] == []
+    assert (await api.existing_order("1001"))["status"] == "CONFIRMED"
+    assert (await api.existing_order("1001"))["backorders"] == []
 
 
 @pytest.mark.parametrize(
@@ -412,7 +415,7 @@ async def test_a_variable_that_is_not_a_decimal_is_a_readable_graphql_error(
     [error] = response.json()["errors"]
     assert "Decimal" in error["message"]
     assert error.get("extensions", {}).get("code") != "INTERNAL_SERVER_ERROR"
-    assert (await api.order("1001"))["backorders"] == []
+    assert (await api.existing_order("1001"))["backorders"] == []
 
 
 @pytest.mark.parametrize(
@@ -435,7 +438,7 @@ async def test_a_decimal_the_rules_refuse_is_a_user_error(
     assert data["splitRemaining"]["userErrors"] == [
         {"code": "INVALID_INPUT", "message": message, "field": "additionalShippingCharge"}
     ]
-    assert (await api.order("1001"))["backorders"] == []
+    assert (await api.existing_order("1001"))["backorders"] == []
 
 
 # ------------------------------------------------------------ pagination

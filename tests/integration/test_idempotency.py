@@ -225,7 +225,7 @@ async def test_concurrent_retries_of_pick_order_pick_once(api: Api) -> None:
     payloads = await send_at_once(api, PICK, [pick] * 10)
 
     assert all(p["userErrors"] == [] for p in payloads), payloads
-    line = (await api.order("1001"))["lines"][0]  # type: ignore[index]
+    line = (await api.existing_order("1001"))["lines"][0]
     assert (line["pickedQuantity"], line["outstandingQuantity"]) == (2, 18)
     assert (await assert_item_reservations_match_orders(api, "INK"))["quantityOnHand"] == 18
 

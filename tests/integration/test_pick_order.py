@@ -64,7 +64,7 @@ async def test_default_pick_of_a_later_order_is_reduced_by_earlier_claims(api: A
     picked = await api.pick("1002")
 
     assert picked["order"]["lines"][0]["pickedQuantity"] == 200
-    assert (await api.order("1001"))["lines"][0]["inStockQuantity"] == 300
+    assert (await api.existing_order("1001"))["lines"][0]["inStockQuantity"] == 300
     item = await api.item("BC-STD")
     assert (item["quantityOnHand"], item["availableQuantity"]) == (300, -200)
 
@@ -93,7 +93,10 @@ async def test_default_pick_when_earlier_orders_claim_all_stock_is_insufficient_
 
     await _refused(api, "INSUFFICIENT_STOCK", "1002")
     await _refused(
-        api, "INSUFFICIENT_STOCK", "1002", [{"lineId": (await api.order("1002"))["lines"][0]["id"]}]
+        api,
+        "INSUFFICIENT_STOCK",
+        "1002",
+        [{"lineId": (await api.existing_order("1002"))["lines"][0]["id"]}],
     )
 
 
@@ -171,7 +174,7 @@ async def test_explicit_quantity_may_exceed_the_lines_first_come_share(api: Api)
     assert picked["order"]["lines"][0]["pickedQuantity"] == 400
     item = await api.item("BC-STD")
     assert (item["quantityOnHand"], item["availableQuantity"]) == (100, -200)
-    assert (await api.order("1001"))["lines"][0]["inStockQuantity"] == 100
+    assert (await api.existing_order("1001"))["lines"][0]["inStockQuantity"] == 100
 
 
 async def test_explicit_picks_of_two_lines_of_one_item_are_checked_against_on_hand_together(
@@ -220,13 +223,13 @@ async def test_picking_reserved_stock_lowers_on_hand_but_not_available(api: Api)
 async def test_picked_stock_no_longer_counts_toward_in_stock_shares(api: Api) -> None:
     order = await _seed(api, on_hand=500, ordered=200)
     await api.place([("BC-STD", 400)])
-    assert (await api.order("1002"))["lines"][0]["inStockQuantity"] == 300
+    assert (await api.existing_order("1002"))["lines"][0]["inStockQuantity"] == 300
 
     await api.pick("1001", [{"lineId": order["lines"][0]["id"], "quantity": 150}])
 
     # 350 on hand; 1001 still claims 50, so 1002 is covered for 300.
-    assert (await api.order("1001"))["lines"][0]["inStockQuantity"] == 50
-    assert (await api.order("1002"))["lines"][0]["inStockQuantity"] == 300
+    assert (await api.existing_order("1001"))["lines"][0]["inStockQuantity"] == 50
+    assert (await api.existing_order("1002"))["lines"][0]["inStockQuantity"] == 300
     item = await api.item("BC-STD")
     assert (item["quantityOnHand"], item["availableQuantity"]) == (350, -100)
 
@@ -240,7 +243,7 @@ async def test_full_pick_completes_as_picked_by_default(api: Api) -> None:
     data = await api.gql(PICK_DEFAULT_COMPLETION, {"i": {"orderNumber": "1001"}})
 
     assert data["pickOrder"] == {"order": {"number": "1001", "status": "PICKED"}, "userErrors": []}
-    assert (await api.order("1001"))["status"] == "PICKED"
+    assert (await api.existing_order("1001"))["status"] == "PICKED"
 
 
 async def test_full_pick_completes_as_packed_when_asked(api: Api) -> None:
@@ -312,7 +315,7 @@ async def test_picking_an_order_on_backorder_is_invalid_status(api: Api) -> None
     split = await api.split("1001")
     assert split["backorder"]["number"] == "1001-001"
     await api.receive("BC-STD", 500)
-    backorder = await api.order("1001-001")
+    backorder = await api.existing_order("1001-001")
     assert backorder["lines"][0]["inStockQuantity"] == 100
 
     await _refused(api, "INVALID_STATUS", "1001-001")

@@ -60,7 +60,7 @@ async def test_placed_orders_start_confirmed(api: Api) -> None:
 
     assert placed["userErrors"] == []
     assert placed["order"]["status"] == "CONFIRMED"
-    assert (await api.order("1001"))["status"] == "CONFIRMED"
+    assert (await api.existing_order("1001"))["status"] == "CONFIRMED"
 
 
 # ------------------------------------------------------------- reservations
@@ -96,7 +96,7 @@ async def test_worked_example_20_on_hand_orders_of_5_12_and_7(api: Api) -> None:
     assert item["stockStatus"] == "ON_BACKORDER"
 
     for number, in_stock in (("1001", 5), ("1002", 12), ("1003", 3)):
-        order = await api.order(number)
+        order = await api.existing_order(number)
         assert order["status"] == "CONFIRMED"
         assert order["lines"][0]["inStockQuantity"] == in_stock
 

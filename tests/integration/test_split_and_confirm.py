@@ -47,19 +47,19 @@ async def _refused_split(api: Api, code: str, number: str, **fields: Any) -> dic
 async def test_cannot_split_before_anything_is_picked(api: Api) -> None:
     await _story(api, pick=False)
 
-    assert (await api.order("1001"))["canSplitRemaining"] is False
+    assert (await api.existing_order("1001"))["canSplitRemaining"] is False
 
 
 async def test_can_split_after_a_partial_pick(api: Api) -> None:
     await _story(api, on_hand=500, ordered=600)
 
-    assert (await api.order("1001"))["canSplitRemaining"] is True
+    assert (await api.existing_order("1001"))["canSplitRemaining"] is True
 
 
 async def test_cannot_split_after_a_full_pick(api: Api) -> None:
     await _story(api, on_hand=500, ordered=200)
 
-    order = await api.order("1001")
+    order = await api.existing_order("1001")
     assert order["status"] == "PICKED"
     assert order["canSplitRemaining"] is False
 
@@ -68,8 +68,8 @@ async def test_cannot_split_the_picked_original_or_its_backorder_after_a_split(a
     await _story(api)
     await api.split("1001")
 
-    assert (await api.order("1001"))["canSplitRemaining"] is False
-    assert (await api.order("1001-001"))["canSplitRemaining"] is False
+    assert (await api.existing_order("1001"))["canSplitRemaining"] is False
+    assert (await api.existing_order("1001-001"))["canSplitRemaining"] is False
 
 
 # ------------------------------------------------------------- refusals
@@ -207,14 +207,14 @@ async def test_split_of_a_multi_line_order_moves_unpicked_lines_whole(api: Api) 
     split = await api.split("1001")
     assert split["userErrors"] == []
 
-    original = await api.order("1001")
+    original = await api.existing_order("1001")
     assert [
         (line["id"], line["item"]["code"], line["quotedQuantity"], line["pickedQuantity"])
         for line in original["lines"]
     ] == [(card_line, "CARD", 10, 10)]
     assert original["total"] == "25.00"
 
-    backorder = await api.order("1001-001")
+    backorder = await api.existing_order("1001-001")
     lines = {line["item"]["code"]: line for line in backorder["lines"]}
     assert set(lines) == {"CARD", "FOIL"}
     assert lines["FOIL"]["id"] == foil_line  # moved whole: same line, new order
@@ -238,7 +238,7 @@ async def test_split_keeps_reservations_as_they_were(api: Api) -> None:
     await api.split("1001")
 
     assert [await api.item("CARD"), await api.item("FOIL")] == before
-    backorder = await api.order("1001-001")
+    backorder = await api.existing_order("1001-001")
     in_stock = {line["item"]["code"]: line["inStockQuantity"] for line in backorder["lines"]}
     assert in_stock == {"CARD": 0, "FOIL": 3}
 
@@ -251,8 +251,8 @@ async def test_a_backorder_keeps_its_familys_place_in_the_queue(api: Api) -> Non
     await api.receive("BC-STD", 120)
 
     # 120 arrive: the backorder of 1001 (100) comes before 1002 (50).
-    assert (await api.order("1001-001"))["lines"][0]["inStockQuantity"] == 100
-    assert (await api.order("1002"))["lines"][0]["inStockQuantity"] == 20
+    assert (await api.existing_order("1001-001"))["lines"][0]["inStockQuantity"] == 100
+    assert (await api.existing_order("1002"))["lines"][0]["inStockQuantity"] == 20
 
 
 # ------------------------------------------------------------- numbering
@@ -267,7 +267,7 @@ async def test_backorders_take_the_familys_next_suffix_never_a_nested_one(api: A
     confirmed = await api.confirm("1001-001")
     assert confirmed["order"]["status"] == "CONFIRMED"
     await api.receive("BC-STD", 40)
-    line_id = (await api.order("1001-001"))["lines"][0]["id"]
+    line_id = (await api.existing_order("1001-001"))["lines"][0]["id"]
     picked = await api.pick("1001-001", [{"lineId": line_id, "quantity": 40}])
     assert picked["order"]["canSplitRemaining"] is True
     second = await api.split("1001-001")
@@ -280,13 +280,13 @@ async def test_backorders_take_the_familys_next_suffix_never_a_nested_one(api: A
     assert await api.order("1001-001-001") is None
     assert sorted(await order_numbers(api)) == ["1001", "1001-001", "1001-002", "1002"]
 
-    root = await api.order("1001")
+    root = await api.existing_order("1001")
     assert root["backorderOf"] is None
     assert root["backorders"] == [{"number": "1001-001", "status": "PICKED"}]
-    middle = await api.order("1001-001")
+    middle = await api.existing_order("1001-001")
     assert middle["backorderOf"] == {"number": "1001"}
     assert middle["backorders"] == [{"number": "1001-002", "status": "ON_BACKORDER"}]
-    assert (await api.order("1001-002"))["backorders"] == []
+    assert (await api.existing_order("1001-002"))["backorders"] == []
 
     third = await api.place([("BC-STD", 5)])
     assert third["order"]["number"] == "1003"
@@ -310,7 +310,7 @@ async def test_shipping_charge_goes_on_the_backorder_by_default(api: Api) -> Non
     assert split["backorder"]["total"] == "1512.50"
     assert split["order"]["charges"] == []
     assert split["order"]["total"] == "7500.00"
-    assert (await api.order("1001-001"))["total"] == "1512.50"
+    assert (await api.existing_order("1001-001"))["total"] == "1512.50"
 
 
 async def test_shipping_charge_goes_on_the_original_when_asked(api: Api) -> None:
@@ -322,7 +322,7 @@ async def test_shipping_charge_goes_on_the_original_when_asked(api: Api) -> None
     assert split["order"]["total"] == "7509.99"
     assert split["backorder"]["charges"] == []
     assert split["backorder"]["total"] == "1500.00"
-    assert (await api.order("1001"))["total"] == "7509.99"
+    assert (await api.existing_order("1001"))["total"] == "7509.99"
 
 
 async def test_charge_to_backorder_explicitly_matches_the_default(api: Api) -> None:
@@ -370,7 +370,7 @@ async def test_confirming_a_backorder_makes_it_confirmed_even_with_nothing_in_st
     assert confirmed["userErrors"] == []
     assert confirmed["order"]["status"] == "CONFIRMED"
     assert confirmed["order"]["lines"] == [{"quotedQuantity": 100, "inStockQuantity": 0}]
-    assert (await api.order("1001-001"))["status"] == "CONFIRMED"
+    assert (await api.existing_order("1001-001"))["status"] == "CONFIRMED"
     assert await api.item("BC-STD") == item
 
 
@@ -405,7 +405,7 @@ async def test_confirming_a_freshly_placed_order_is_invalid_status(api: Api) -> 
     result = await api.confirm("1001")
 
     assert _codes(result) == ["INVALID_STATUS"]
-    assert (await api.order("1001"))["status"] == "CONFIRMED"
+    assert (await api.existing_order("1001"))["status"] == "CONFIRMED"
 
 
 async def test_confirming_an_unknown_order_is_not_found(api: Api) -> None:

@@ -1,4 +1,7 @@
-"""PrintIQ_Sales_CanViewAvailableQuantity: who sees stock figures, and that nobody else can learn one."""
+"""PrintIQ_Sales_CanViewAvailableQuantity.
+
+Who sees stock figures, and that nobody else can learn one.
+"""
 
 from __future__ import annotations
 
@@ -221,7 +224,8 @@ CONFIRM = f"""mutation($i: ConfirmBackorderInput!) {{ confirmBackorder(input: $i
 READ_ALL = f"""query($number: String!) {{
   plain: salesItem(code: "PLAIN") {{ code stockStatus quantityOnHand availableQuantity }}
   flex: salesItem(code: "FLEX") {{ code stockStatus quantityOnHand availableQuantity }}
-  salesItems(first: 100) {{ edges {{ node {{ code stockStatus quantityOnHand availableQuantity }} }} }}
+  salesItems(first: 100) {{
+    edges {{ node {{ code stockStatus quantityOnHand availableQuantity }} }} }}
   salesOrder(number: $number) {{ {ORDER_VIEW} }}
   salesOrders(first: 100) {{ edges {{ node {{ {ORDER_VIEW} }} }} }}
 }}"""
@@ -289,7 +293,8 @@ def figures_in(text: str) -> set[int]:
     return {f for f in STOCK_FIGURES if re.search(rf"(?<![\d.]){f}(?![\d])", text)}
 
 
-OUTSIDE_THE_SETTING = {
+# case: (the caller as Api.post keywords, the setting that leaves it out)
+OUTSIDE_THE_SETTING: dict[str, tuple[dict[str, Any], str]] = {
     "customer": ({"roles": ("Customer",), "customer": "ACME"}, DEFAULT_VALUE),
     "unknown role": ({"roles": ("Guest",)}, DEFAULT_VALUE),
     "sales removed": ({"roles": ("Sales",)}, "Administrator,Warehouse"),
