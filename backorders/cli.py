@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("tortoise").setLevel(logging.WARNING)  # its start/stop chatter
     settings = get_settings()
 
     if args.command == "token":

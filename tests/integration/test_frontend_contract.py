@@ -22,7 +22,9 @@ from tests.support import Api
 
 CONTRACT = Path(__file__).resolve().parents[2] / "frontend_contract"
 OPERATIONS = CONTRACT / "operations"
-FRAGMENTS = {"OrderFields": (OPERATIONS / "OrderFields.graphql").read_text()}
+FRAGMENTS = {
+    name: (OPERATIONS / f"{name}.graphql").read_text() for name in ("ItemFields", "OrderFields")
+}
 
 
 def document(name: str) -> str:
