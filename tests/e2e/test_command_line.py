@@ -1,0 +1,144 @@
+"""The README's path as a new user walks it: real `backorders` processes, a real uvicorn server.
+
+Runs in a temporary working directory on the embedded SQLite default, with no
+configuration at all: the token secret is made on first use and shared by
+`backorders token` and `backorders serve` through the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+COMMAND = [sys.executable, "-m", "backorders"]
+
+
+def backorders(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        [*COMMAND, *args], cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def _clean_env() -> dict[str, str]:
+    """The user's environment without any BACKORDERS_* setting: defaults only."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("BACKORDERS_")}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+@pytest.fixture
+def server(workdir: Path) -> Iterator[str]:
+    port = _free_port()
+    log_path = workdir / "serve.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [*COMMAND, "serve", "--port", str(port)],
+        cwd=workdir,
+        env=_clean_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not become healthy"
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def test_demo_can_be_loaded_twice_without_changing_anything(workdir: Path) -> None:
+    first = backorders(workdir, "demo")
+    assert "item BC-STD (500 on hand)" in first
+    assert backorders(workdir, "demo") == "Demo data already present."
+    assert (workdir / "backorders.sqlite3").exists()
+
+
+def test_migrate_is_idempotent(workdir: Path) -> None:
+    backorders(workdir, "migrate")
+    assert "up to date" in backorders(workdir, "migrate")
+
+
+def test_a_served_process_walks_the_seed_story_with_a_token_from_the_cli(
+    workdir: Path, server: str
+) -> None:
+    backorders(workdir, "demo")
+    token = backorders(workdir, "token", "--sub", "alice", "--roles", "Sales,Warehouse")
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def gql(query: str) -> dict[str, object]:
+        response = httpx.post(f"{server}/graphql", json={"query": query}, headers=headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, object] = body["data"]
+        return data
+
+    placed = gql(
+        'mutation { placeOrder(input: {customerCode: "ACME", lines: '
+        '[{itemCode: "BC-STD", quantity: 600}]}) { order { number lines { inStockQuantity } } } }'
+    )
+    assert placed == {
+        "placeOrder": {"order": {"number": "1001", "lines": [{"inStockQuantity": 500}]}}
+    }
+    gql('mutation { pickOrder(input: {orderNumber: "1001"}) { order { status } } }')
+    split = gql(
+        'mutation { splitRemaining(input: {orderNumber: "1001", additionalShippingCharge: "12.50"})'
+        " { backorder { number status total } } }"
+    )
+    assert split == {
+        "splitRemaining": {
+            "backorder": {"number": "1001-001", "status": "ON_BACKORDER", "total": "1512.50"}
+        }
+    }
+
+    unauthenticated = httpx.post(f"{server}/graphql", json={"query": "{ settings { key } }"})
+    assert unauthenticated.status_code == 401
+    graphiql = httpx.get(f"{server}/spa/graphql", headers={"Accept": "text/html"})
+    assert graphiql.status_code == 200 and "graphiql" in graphiql.text.lower()
+
+
+def test_a_customer_token_requires_a_customer_code(workdir: Path) -> None:
+    result = subprocess.run(
+        [*COMMAND, "token", "--sub", "shop", "--roles", "Customer"],
+        cwd=workdir,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "--customer" in result.stderr
