@@ -50,58 +50,104 @@ from schema.types import (
 @strawberry.type(name="Query")
 class SpaQuery:
     sales_item: SalesItemType | None = strawberry.field(
-        resolver=q.sales_item, permission_classes=[CanViewCatalog]
+        description="An item by its code, or null.",
+        resolver=q.sales_item,
+        permission_classes=[CanViewCatalog],
     )
     sales_items: SalesItemConnection = strawberry.field(
-        resolver=q.sales_items, permission_classes=[CanViewCatalog]
+        description=(
+            "Items ordered by code; `search` matches part of the code. `first` is at most 100."
+        ),
+        resolver=q.sales_items,
+        permission_classes=[CanViewCatalog],
     )
     sales_order: SalesOrderType | None = strawberry.field(
-        resolver=q.sales_order, permission_classes=[CanViewOrders]
+        description=(
+            "An order or backorder by number (`1001`, `1001-001`); null when it does not "
+            "exist or is another customer's."
+        ),
+        resolver=q.sales_order,
+        permission_classes=[CanViewOrders],
     )
     sales_orders: SalesOrderConnection = strawberry.field(
-        resolver=q.sales_orders, permission_classes=[CanViewOrders]
+        description="Orders newest first, optionally of one status. A customer sees only its own.",
+        resolver=q.sales_orders,
+        permission_classes=[CanViewOrders],
     )
 
 
 @strawberry.type(name="Mutation")
 class SpaMutation:
     place_order: PlaceOrderPayload = strawberry.mutation(
-        resolver=m.place_order, permission_classes=[CanPlaceOrders]
+        description=(
+            "Place an order; its quantities are reserved first come, first served. It "
+            "starts CONFIRMED."
+        ),
+        resolver=m.place_order,
+        permission_classes=[CanPlaceOrders],
     )
     pick_order: PickOrderPayload = strawberry.mutation(
-        resolver=m.pick_order, permission_classes=[CanWorkOrders]
+        description=(
+            "Pick stock for an order's lines (default: each line's in-stock quantity). A "
+            "pick that leaves nothing outstanding completes the order as `completeAs`."
+        ),
+        resolver=m.pick_order,
+        permission_classes=[CanWorkOrders],
     )
     split_remaining: SplitRemainingPayload = strawberry.mutation(
-        resolver=m.split_remaining, permission_classes=[CanWorkOrders]
+        description=(
+            "Close the picked part of a partly picked order and move what is outstanding "
+            "to a new ON_BACKORDER order numbered with the family's next suffix."
+        ),
+        resolver=m.split_remaining,
+        permission_classes=[CanWorkOrders],
     )
     confirm_backorder: ConfirmBackorderPayload = strawberry.mutation(
-        resolver=m.confirm_backorder, permission_classes=[CanWorkOrders]
+        description=(
+            "Put an ON_BACKORDER order back into pick & pack (CONFIRMED), whatever the stock."
+        ),
+        resolver=m.confirm_backorder,
+        permission_classes=[CanWorkOrders],
     )
 
 
 @strawberry.type(name="Query")
 class IntegrationQuery(SpaQuery):
     settings: list[SettingType] = strawberry.field(
-        resolver=q.settings, permission_classes=[CanManageSettings]
+        description="Every back-end setting with its effective value.",
+        resolver=q.settings,
+        permission_classes=[CanManageSettings],
     )
 
 
 @strawberry.type(name="Mutation")
 class IntegrationMutation(SpaMutation):
     create_sales_item: CreateSalesItemPayload = strawberry.mutation(
-        resolver=m.create_sales_item, permission_classes=[CanManageCatalog]
+        description="Create a sales item (no stock; receive it with receiveStock).",
+        resolver=m.create_sales_item,
+        permission_classes=[CanManageCatalog],
     )
     update_sales_item: UpdateSalesItemPayload = strawberry.mutation(
-        resolver=m.update_sales_item, permission_classes=[CanManageCatalog]
+        description=(
+            "Change an item's name, price or Allow Backorder flag; stock is never touched."
+        ),
+        resolver=m.update_sales_item,
+        permission_classes=[CanManageCatalog],
     )
     create_customer: CreateCustomerPayload = strawberry.mutation(
-        resolver=m.create_customer, permission_classes=[CanManageCatalog]
+        description="Create a customer.",
+        resolver=m.create_customer,
+        permission_classes=[CanManageCatalog],
     )
     receive_stock: ReceiveStockPayload = strawberry.mutation(
-        resolver=m.receive_stock, permission_classes=[CanReceiveStock]
+        description="Add received goods to an item's stock on hand.",
+        resolver=m.receive_stock,
+        permission_classes=[CanReceiveStock],
     )
     update_setting: UpdateSettingPayload = strawberry.mutation(
-        resolver=m.update_setting, permission_classes=[CanManageSettings]
+        description="Change a back-end setting; it applies from the next request.",
+        resolver=m.update_setting,
+        permission_classes=[CanManageSettings],
     )
 
 

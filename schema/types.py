@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from resolvers.errors import DomainError
 
 
-@strawberry.type(name="UserError")
+@strawberry.type(
+    name="UserError",
+    description="Why a mutation was refused; a refused mutation changes nothing.",
+)
 class UserError:
     code: UserErrorCode
     message: str
@@ -47,7 +50,13 @@ class CustomerType:
         return self.row.name
 
 
-@strawberry.type(name="SalesItem")
+@strawberry.type(
+    name="SalesItem",
+    description=(
+        "A stocked sales item. Stock figures are null for roles outside "
+        "PrintIQ_Sales_CanViewAvailableQuantity."
+    ),
+)
 class SalesItemType:
     row: strawberry.Private[models.SalesItem]
 
@@ -92,7 +101,10 @@ class SalesItemType:
         return rules.available(self.row.on_hand, self.row.reserved)
 
 
-@strawberry.type(name="SalesOrderLine")
+@strawberry.type(
+    name="SalesOrderLine",
+    description="A line of an order: Quoted, Picked, Outstanding and In Stock quantities.",
+)
 class SalesOrderLineType:
     row: strawberry.Private[models.SalesOrderLine]
 
@@ -131,14 +143,24 @@ class SalesOrderLineType:
         return self.row.unit_price
 
 
-@strawberry.type(name="OrderCharge")
+@strawberry.type(
+    name="OrderCharge",
+    description=(
+        "An additional cost invoiced with the order, such as an Additional Shipping Charge."
+    ),
+)
 class OrderChargeType:
     kind: ChargeKind
     description: str
     amount: Decimal
 
 
-@strawberry.type(name="SalesOrder")
+@strawberry.type(
+    name="SalesOrder",
+    description=(
+        "An order or a backorder (`1001-001`); backorders of one family share its root number."
+    ),
+)
 class SalesOrderType:
     row: strawberry.Private[models.SalesOrder]
 
