@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="apply migrations and serve the API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (PostgreSQL only when > 1)"
+    )
 
     commands.add_parser("migrate", help="create or upgrade the database schema")
     sdl = commands.add_parser("schema", help="print a GraphQL schema's SDL")
@@ -28,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         help="the SPA-facing schema (frontend_contract/schema.graphql)",
     )
     commands.add_parser("demo", help="load demo customers and items (safe to repeat)")
+    commands.add_parser(
+        "check", help="verify the stock and order invariants; exit 1 naming each drift"
+    )
 
     token = commands.add_parser("token", help="print a bearer token for trying the API")
     token.add_argument("--sub", required=True, help="who the token speaks for")
@@ -69,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Database is up to date: {settings.database_url}")
         return 0
 
+    if args.command == "check":
+        drifts = asyncio.run(db.check(settings.database_url))
+        for drift in drifts:
+            print(drift)
+        print(f"{len(drifts)} invariant drift(s)" if drifts else "All invariants hold.")
+        return 1 if drifts else 0
+
     if args.command == "demo":
         from backorders.demo import load_demo
 
@@ -80,11 +93,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
-        from backorders.app import create_app
-
+        if args.workers < 1:
+            parser.error("--workers must be at least 1")
+        if args.workers > 1 and db.is_sqlite(settings.database_url):
+            print(
+                "backorders: --workers > 1 needs PostgreSQL. SQLite allows one writer, so "
+                "several processes on one SQLite file would queue on its lock and fail with "
+                "'database is locked'. Set BACKORDERS_DATABASE_URL=postgres://... or use "
+                "--workers 1.",
+                file=sys.stderr,
+            )
+            return 2
         asyncio.run(db.migrate(settings.database_url))
-        settings.signing_secret()  # make the secret file before serving, if needed
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        settings.signing_secret()  # make the secret file before workers start, if needed
+        # Each worker builds its app from the same environment (pydantic-settings).
+        uvicorn.run(
+            "backorders.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
         return 0
     return 2
 

@@ -12,6 +12,10 @@ from models import MODEL_MODULES
 APP_LABEL = "models"
 
 
+def is_sqlite(database_url: str) -> bool:
+    return database_url.startswith("sqlite")
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
         "connections": {"default": database_url},
@@ -41,3 +45,14 @@ async def ping() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return False
     return True
+
+
+async def check(database_url: str) -> list[str]:
+    """The invariant drifts in the database at `database_url` (empty: all hold)."""
+    from resolvers.invariants import find_drifts
+
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        return await find_drifts()
+    finally:
+        await Tortoise.close_connections()

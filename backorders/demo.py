@@ -5,9 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 from backorders.db import tortoise_config
-from models import Customer, SalesItem
+from models import Customer, SalesItem, StockMovement
+from resolvers.ledger import MAIN_LOCATION
+from resolvers.rules import MovementReason
 
 CUSTOMERS = [("ACME", "Acme Print Co."), ("GLOBEX", "Globex Stationers")]
 # code, name, unit price, allow backorder, on hand
@@ -30,15 +33,26 @@ async def load_demo(database_url: str) -> list[str]:
             if new:
                 created.append(f"customer {code}")
         for code, name, price, allow, on_hand in ITEMS:
-            _, new = await SalesItem.get_or_create(
-                code=code,
-                defaults={
-                    "name": name,
-                    "unit_price": Decimal(price),
-                    "allow_backorder": allow,
-                    "on_hand": on_hand,
-                },
-            )
+            async with in_transaction():
+                item, new = await SalesItem.get_or_create(
+                    code=code,
+                    defaults={
+                        "name": name,
+                        "unit_price": Decimal(price),
+                        "allow_backorder": allow,
+                        "on_hand": on_hand,
+                    },
+                )
+                if new and on_hand:
+                    # The ledger explains every unit on hand, demo stock included.
+                    await StockMovement.create(
+                        item_id=item.id,
+                        location=MAIN_LOCATION,
+                        quantity=on_hand,
+                        reason=MovementReason.ADJUSTMENT,
+                        reference="demo opening balance",
+                        actor="backorders demo",
+                    )
             if new:
                 created.append(f"item {code} ({on_hand} on hand)")
     finally:

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
-from resolvers.rules import ChargeKind, OrderStatus
+from resolvers.rules import ChargeKind, MovementReason, OrderStatus
 
 if TYPE_CHECKING:
     # Only for annotations: Tortoise discovers models by scanning each models
@@ -60,6 +60,10 @@ class SalesOrderLine(Model):
     item_id: int
     quoted = fields.IntField()
     picked = fields.IntField(default=0)
+    # What the customer ordered on this line when the order was placed; 0 on
+    # lines a split creates. A family's quoted quantities always add up to its
+    # ordered quantities, per item (`backorders check`).
+    ordered = fields.IntField(default=0, db_default=0)
     unit_price = fields.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
@@ -86,3 +90,53 @@ class OrderCharge(Model):
 
     class Meta:
         table = "order_charge"
+
+
+class OrderStatusChange(Model):
+    """One status change of an order: from, to, who, when and why."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[SalesOrder] = fields.ForeignKeyField(
+        "models.SalesOrder", related_name="history", on_delete=fields.CASCADE
+    )
+    order_id: int
+    from_status = fields.CharEnumField(OrderStatus, max_length=16, null=True)
+    to_status = fields.CharEnumField(OrderStatus, max_length=16)
+    actor = fields.CharField(max_length=200)
+    reason = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "order_status_change"
+        indexes = (("order_id", "id"),)
+
+
+class StockMovement(Model):
+    """One change to an item's stock on hand, written in the same transaction.
+
+    On hand is always the sum of an item's movements (`backorders check`).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    item: fields.ForeignKeyRelation[SalesItem] = fields.ForeignKeyField(
+        "models.SalesItem", related_name="movements", on_delete=fields.RESTRICT
+    )
+    item_id: int
+    location = fields.CharField(max_length=64, default="MAIN")
+    quantity = fields.IntField()
+    reason = fields.CharEnumField(MovementReason, max_length=16)
+    order: fields.ForeignKeyNullableRelation[SalesOrder] = fields.ForeignKeyField(
+        "models.SalesOrder", related_name="movements", null=True, on_delete=fields.RESTRICT
+    )
+    order_id: int | None
+    line: fields.ForeignKeyNullableRelation[SalesOrderLine] = fields.ForeignKeyField(
+        "models.SalesOrderLine", related_name="movements", null=True, on_delete=fields.RESTRICT
+    )
+    line_id: int | None
+    reference = fields.CharField(max_length=200, default="")
+    actor = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "stock_movement"
+        indexes = (("item_id", "id"), ("line_id",))

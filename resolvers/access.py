@@ -27,6 +27,7 @@ VIEW_ORDERS = STAFF_ROLES | {Role.CUSTOMER}
 PLACE_ORDER = frozenset({Role.ADMINISTRATOR, Role.SALES, Role.CUSTOMER})
 WORK_ORDERS = frozenset({Role.ADMINISTRATOR, Role.WAREHOUSE})  # pick, split, confirm
 MANAGE_CATALOG = frozenset({Role.ADMINISTRATOR, Role.SALES_ADMIN})  # items, customers
+VIEW_STOCK_LEDGER = STAFF_ROLES  # and, like every stock figure, the setting
 RECEIVE_STOCK = frozenset({Role.ADMINISTRATOR, Role.SALES_ADMIN, Role.WAREHOUSE})
 MANAGE_SETTINGS = frozenset({Role.ADMINISTRATOR})
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from models import SalesOrder
-from resolvers import rules
+from resolvers import ledger, rules
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.transactions import order_not_found
 
 
-async def confirm_backorder(order_number: str) -> dict[str, int]:
+async def confirm_backorder(order_number: str, actor: str) -> dict[str, int]:
     """Must run inside a transaction.
 
     A single conditional UPDATE (`WHERE status = 'ON_BACKORDER'`) is the whole
@@ -31,4 +31,7 @@ async def confirm_backorder(order_number: str) -> dict[str, int]:
     )
     if changed == 0:
         raise DomainError(ErrorCode.INVALID_STATUS, "This backorder was confirmed meanwhile.")
+    await ledger.record_status(
+        order.id, status, rules.OrderStatus.CONFIRMED, actor, "confirmed by hand"
+    )
     return {"order": order.id}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from tortoise.expressions import F
 
 from models import SalesItem, SalesOrder, SalesOrderLine
-from resolvers import rules
+from resolvers import ledger, rules
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.order_lines import load_lines
 from resolvers.stock import in_stock_by_line
@@ -18,6 +18,7 @@ async def pick_order(
     order_number: str,
     requests: Sequence[rules.PickRequest] | None,
     complete_as: rules.OrderStatus,
+    actor: str,
 ) -> dict[str, int]:
     """Must run inside a transaction.
 
@@ -60,9 +61,11 @@ async def pick_order(
             )
     for pick in picks:
         await SalesOrderLine.filter(id=pick.line_id).update(picked=F("picked") + pick.quantity)
+    await ledger.record_picks(order.id, picks, actor)
 
     status = rules.OrderStatus(order.status)
     after = rules.status_after_pick(status, rules.apply_picks(lines, picks), complete_as)
     if after != status:
         await SalesOrder.filter(id=order.id).update(status=after)
+        await ledger.record_status(order.id, status, after, actor, "pick completed")
     return {"order": order.id}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from tortoise.expressions import F, Q
 
 from models import Counter, Customer, SalesItem, SalesOrder, SalesOrderLine
-from resolvers import rules
+from resolvers import ledger, rules
 from resolvers.access import Principal
 from resolvers.errors import DomainError, ErrorCode, Forbidden
 
@@ -89,11 +89,13 @@ async def place_order(
                 order=order,
                 item_id=items[line.item_code].id,
                 quoted=line.quantity,
+                ordered=line.quantity,
                 unit_price=items[line.item_code].unit_price,
             )
             for line in lines
         ]
     )
+    await ledger.record_status(order.id, None, rules.OrderStatus.CONFIRMED, principal.sub, "placed")
     return {"order": order.id}
 
 

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 
 from tortoise.queryset import QuerySet
 
-from models import Customer, OrderCharge, SalesItem, SalesOrder, SalesOrderLine
+from models import (
+    Customer,
+    OrderCharge,
+    OrderStatusChange,
+    SalesItem,
+    SalesOrder,
+    SalesOrderLine,
+    StockMovement,
+)
 from resolvers import rules
 from resolvers.access import Principal
 from resolvers.errors import DomainError, ErrorCode
@@ -62,6 +70,25 @@ async def sales_orders(
     )
 
 
+async def stock_movements(
+    item_code: str, first: int | None, after: str | None
+) -> Page[StockMovement] | None:
+    """An item's ledger, newest first; None for an unknown item."""
+    size = page_size(first)
+    item = await SalesItem.get_or_none(code=item_code.strip())
+    if item is None:
+        return None
+    query = StockMovement.filter(item_id=item.id).order_by("-id")
+    if (after_id := decode_cursor("StockMovement", after)) is not None:
+        if not after_id.isdigit():
+            raise DomainError(ErrorCode.INVALID_INPUT, "Not a valid cursor.", "after")
+        query = query.filter(id__lt=int(after_id))
+    rows = await query.limit(size + 1)
+    return Page(
+        rows[:size], [encode_cursor("StockMovement", r.id) for r in rows[:size]], len(rows) > size
+    )
+
+
 # ------------------------------------------------------------ loader batches
 
 
@@ -99,4 +126,11 @@ async def backorders_by_order_id(ids: Sequence[int]) -> list[list[SalesOrder]]:
     grouped: dict[int | None, list[SalesOrder]] = defaultdict(list)
     for row in await SalesOrder.filter(backorder_of_id__in=list(ids)).order_by("suffix"):
         grouped[row.backorder_of_id].append(row)
+    return [grouped[i] for i in ids]
+
+
+async def history_by_order_id(ids: Sequence[int]) -> list[list[OrderStatusChange]]:
+    grouped: dict[int, list[OrderStatusChange]] = defaultdict(list)
+    for row in await OrderStatusChange.filter(order_id__in=list(ids)).order_by("id"):
+        grouped[row.order_id].append(row)
     return [grouped[i] for i in ids]

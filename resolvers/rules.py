@@ -83,6 +83,13 @@ class ChargeKind(enum.StrEnum):
     ADDITIONAL_SHIPPING = "ADDITIONAL_SHIPPING"
 
 
+class MovementReason(enum.StrEnum):
+    RECEIPT = "RECEIPT"  # goods received: a purchase order, a job receipted into stock
+    PICK = "PICK"  # taken off hand for an order line
+    PICK_RETURN = "PICK_RETURN"  # a picked quantity put back
+    ADJUSTMENT = "ADJUSTMENT"  # a count correction, an opening balance
+
+
 class ChargeTo(enum.StrEnum):
     BACKORDER = "BACKORDER"
     ORIGINAL = "ORIGINAL"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from models import OrderCharge, SalesOrder, SalesOrderLine
-from resolvers import rules
+from resolvers import ledger, rules
 from resolvers.order_lines import load_lines
 from resolvers.transactions import lock_family_root, lock_order
 
@@ -17,6 +17,7 @@ async def split_remaining(
     target: rules.OrderStatus,
     additional_shipping_charge: Decimal | None,
     charge_to: rules.ChargeTo,
+    actor: str,
 ) -> dict[str, int]:
     """Must run inside a transaction.
 
@@ -65,6 +66,13 @@ async def split_remaining(
         ]
     )
     await SalesOrder.filter(id=order.id).update(status=target)
+    status = rules.OrderStatus(order.status)
+    await ledger.record_status(
+        order.id, status, target, actor, f"split remaining into {backorder.number}"
+    )
+    await ledger.record_status(
+        backorder.id, None, rules.OrderStatus.ON_BACKORDER, actor, f"split from {order.number}"
+    )
     if amount is not None:
         charged = backorder.id if charge_to is rules.ChargeTo.BACKORDER else order.id
         await OrderCharge.create(

@@ -35,7 +35,9 @@ from schema.permissions import (
     CanReceiveStock,
     CanViewCatalog,
     CanViewOrders,
+    CanViewStockLedger,
     CanWorkOrders,
+    stock_figure,
 )
 from schema.scalars import SCALAR_MAP
 from schema.types import (
@@ -44,6 +46,7 @@ from schema.types import (
     SalesOrderConnection,
     SalesOrderType,
     SettingType,
+    StockMovementConnection,
 )
 
 
@@ -113,6 +116,15 @@ class SpaMutation:
 
 @strawberry.type(name="Query")
 class IntegrationQuery(SpaQuery):
+    stock_movements: StockMovementConnection | None = strawberry.field(
+        description=(
+            "An item's stock ledger, newest first; null for an unknown item, and for roles "
+            "outside PrintIQ_Sales_CanViewAvailableQuantity."
+        ),
+        resolver=q.stock_movements,
+        permission_classes=[CanViewStockLedger],
+        extensions=stock_figure(),
+    )
     settings: list[SettingType] = strawberry.field(
         description="Every back-end setting with its effective value.",
         resolver=q.settings,

@@ -29,6 +29,7 @@ class Loaders:
         self.charges = DataLoader(load_fn=queries.charges_by_order_id)
         self.backorders = DataLoader(load_fn=queries.backorders_by_order_id)
         self.in_stock = DataLoader(load_fn=_in_stock_batch)
+        self.history = DataLoader(load_fn=queries.history_by_order_id)
 
     def clear(self) -> None:
         """After a mutation commits, everything read before it is stale."""

@@ -5,9 +5,16 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.errors import ErrorCode
-from resolvers.rules import ChargeKind, ChargeTo, OrderStatus, StockStatus
+from resolvers.rules import ChargeKind, ChargeTo, MovementReason, OrderStatus, StockStatus
 
-__all__ = ["ChargeKind", "ChargeTo", "OrderStatus", "StockStatus", "UserErrorCode"]
+__all__ = [
+    "ChargeKind",
+    "ChargeTo",
+    "MovementReason",
+    "OrderStatus",
+    "StockStatus",
+    "UserErrorCode",
+]
 
 # `strawberry.enum` registers the GraphQL definition on the enum class and
 # returns that same class, so each name below is the rules' own enum.
@@ -15,5 +22,6 @@ strawberry.enum(OrderStatus, name="OrderStatus")
 strawberry.enum(StockStatus, name="StockStatus")
 strawberry.enum(ChargeKind, name="ChargeKind")
 strawberry.enum(ChargeTo, name="ChargeTo")
+strawberry.enum(MovementReason, name="MovementReason")
 strawberry.enum(ErrorCode, name="UserErrorCode")
 UserErrorCode = ErrorCode

@@ -8,6 +8,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from backorders.outages import is_database_unavailable
 from resolvers.errors import DomainError
 
 logger = logging.getLogger("backorders.errors")
@@ -45,6 +46,16 @@ class MaskUnexpectedErrors(MaskErrors):
         context: Any = self.execution_context.context
         request_id = getattr(context, "request_id", None)
         original = error.original_error or error
+        if is_database_unavailable(original):
+            logger.warning("Database unavailable in request %s: %r", request_id, original)
+            return GraphQLError(
+                message="Service unavailable: the database cannot be reached. Retry shortly.",
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": "SERVICE_UNAVAILABLE", "requestId": request_id},
+            )
         logger.error(
             "Unexpected error in request %s at %s",
             request_id,

@@ -142,7 +142,7 @@ async def pick_order(info: Info[Context, None], input: PickOrderInput) -> PickOr
                 for i, line in enumerate(input.lines)
             ]
         return await pick_order_uc.pick_order(
-            input.order_number, requests, rules.OrderStatus(input.complete_as)
+            input.order_number, requests, input.complete_as, info.context.principal.sub
         )
 
     result = await _execute(info, "pickOrder", input, act)
@@ -160,9 +160,10 @@ async def split_remaining(
         input,
         lambda: split_remaining_uc.split_remaining(
             input.order_number,
-            rules.OrderStatus(input.status),
+            input.status,
             input.additional_shipping_charge,
-            rules.ChargeTo(input.charge_to),
+            input.charge_to,
+            info.context.principal.sub,
         ),
     )
     if isinstance(result, UserError):
@@ -180,7 +181,9 @@ async def confirm_backorder(
         info,
         "confirmBackorder",
         input,
-        lambda: confirm_backorder_uc.confirm_backorder(input.order_number),
+        lambda: confirm_backorder_uc.confirm_backorder(
+            input.order_number, info.context.principal.sub
+        ),
     )
     if isinstance(result, UserError):
         return ConfirmBackorderPayload(user_errors=[result])
@@ -237,7 +240,9 @@ async def receive_stock(info: Info[Context, None], input: ReceiveStockInput) -> 
         info,
         "receiveStock",
         input,
-        lambda: receive_stock_uc.receive_stock(input.item_code, input.quantity, input.reference),
+        lambda: receive_stock_uc.receive_stock(
+            input.item_code, input.quantity, input.reference, info.context.principal.sub
+        ),
     )
     if isinstance(result, UserError):
         return ReceiveStockPayload(user_errors=[result])

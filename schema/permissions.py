@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from strawberry import Info
 from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types.field import StrawberryField
 
 from resolvers import access
 from resolvers.access import Role
@@ -44,6 +45,10 @@ class CanManageCatalog(_RolePermission):
     allowed = access.MANAGE_CATALOG
 
 
+class CanViewStockLedger(_RolePermission):
+    allowed = access.VIEW_STOCK_LEDGER
+
+
 class CanReceiveStock(_RolePermission):
     allowed = access.RECEIVE_STOCK
 
@@ -61,8 +66,18 @@ class CanViewStock(BasePermission):
         return bool(await info.context.can_view_stock())
 
 
+class _NullUnlessStockVisible(PermissionExtension):
+    """Silent failure as null, for lists too: `[]` would claim "there is nothing"."""
+
+    def apply(self, field: StrawberryField) -> None:
+        super().apply(field)
+        self.return_empty_list = False
+
+
 def stock_figure() -> list[FieldExtension]:
-    """Field extensions for every stock-derived number."""
+    """Field extensions for every stock-derived figure (the field must be nullable)."""
     return [
-        PermissionExtension(permissions=[CanViewStock()], fail_silently=True, use_directives=False)
+        _NullUnlessStockVisible(
+            permissions=[CanViewStock()], fail_silently=True, use_directives=False
+        )
     ]

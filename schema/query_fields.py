@@ -22,6 +22,9 @@ from schema.types import (
     SalesOrderEdge,
     SalesOrderType,
     SettingType,
+    StockMovementConnection,
+    StockMovementEdge,
+    StockMovementType,
 )
 
 Row = TypeVar("Row")
@@ -62,6 +65,21 @@ async def sales_orders(
         raise argument_error(error) from None
     return SalesOrderConnection(
         edges=[SalesOrderEdge(cursor=c, node=SalesOrderType(row=r)) for r, c in _edges(page)],
+        page_info=_page_info(page),
+    )
+
+
+async def stock_movements(
+    item_code: str, first: int | None = None, after: str | None = None
+) -> StockMovementConnection | None:
+    try:
+        page = await queries.stock_movements(item_code, first, after)
+    except DomainError as error:
+        raise argument_error(error) from None
+    if page is None:
+        return None
+    return StockMovementConnection(
+        edges=[StockMovementEdge(cursor=c, node=StockMovementType(row=r)) for r, c in _edges(page)],
         page_info=_page_info(page),
     )
 

@@ -12,7 +12,7 @@ from strawberry import Info
 import models
 from resolvers import rules
 from schema.context import Context
-from schema.enums import ChargeKind, OrderStatus, StockStatus, UserErrorCode
+from schema.enums import ChargeKind, MovementReason, OrderStatus, StockStatus, UserErrorCode
 from schema.permissions import stock_figure
 
 if TYPE_CHECKING:
@@ -231,8 +231,103 @@ class SalesOrderType:
     def created_at(self) -> datetime:
         return self.row.created_at
 
+    @strawberry.field(
+        extensions=stock_figure(),
+        description="Every status change, oldest first. Null unless your roles may see "
+        "stock figures.",
+    )
+    async def history(self, info: Info[Context, None]) -> list[OrderStatusChangeType] | None:
+        return [
+            OrderStatusChangeType(
+                from_status=row.from_status,
+                to_status=row.to_status,
+                actor=row.actor,
+                reason=row.reason,
+                created_at=row.created_at,
+            )
+            for row in await info.context.loaders.history.load(self.row.id)
+        ]
+
     async def _lines(self, info: Info[Context, None]) -> list[models.SalesOrderLine]:
         return await info.context.loaders.lines.load(self.row.id)
+
+
+@strawberry.type(
+    name="OrderStatusChange", description="One status change: from, to, who, when and why."
+)
+class OrderStatusChangeType:
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    actor: str
+    reason: str
+    created_at: datetime
+
+
+@strawberry.type(
+    name="StockMovement",
+    description="One change to an item's stock on hand: receipt, pick, pick returned or "
+    "adjustment. A stock figure: visible only to roles in "
+    "PrintIQ_Sales_CanViewAvailableQuantity.",
+)
+class StockMovementType:
+    row: strawberry.Private[models.StockMovement]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    async def item(self, info: Info[Context, None]) -> SalesItemType:
+        row = await info.context.loaders.item.load(self.row.item_id)
+        assert row is not None  # movements reference items ON DELETE RESTRICT
+        return SalesItemType(row=row)
+
+    @strawberry.field
+    def location(self) -> str:
+        return self.row.location
+
+    @strawberry.field(description="Positive into stock, negative out of it.")
+    def quantity(self) -> int:
+        return self.row.quantity
+
+    @strawberry.field
+    def reason(self) -> MovementReason:
+        return rules.MovementReason(self.row.reason)
+
+    @strawberry.field
+    async def order(self, info: Info[Context, None]) -> SalesOrderType | None:
+        if self.row.order_id is None:
+            return None
+        row = await info.context.loaders.order.load(self.row.order_id)
+        return SalesOrderType(row=row) if row is not None else None
+
+    @strawberry.field
+    def line_id(self) -> strawberry.ID | None:
+        return None if self.row.line_id is None else strawberry.ID(str(self.row.line_id))
+
+    @strawberry.field
+    def reference(self) -> str:
+        return self.row.reference
+
+    @strawberry.field(description="The `sub` of the caller who made the change.")
+    def actor(self) -> str:
+        return self.row.actor
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+
+@strawberry.type(name="StockMovementEdge")
+class StockMovementEdge:
+    cursor: str
+    node: StockMovementType
+
+
+@strawberry.type(name="StockMovementConnection")
+class StockMovementConnection:
+    edges: list[StockMovementEdge]
+    page_info: PageInfo
 
 
 @strawberry.type(name="Setting")

@@ -39,6 +39,8 @@ BACKENDS = [
     ),
 ]
 TABLES = [
+    "stock_movement",
+    "order_status_change",
     "idempotency_record",
     "order_charge",
     "sales_order_line",
