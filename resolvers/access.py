@@ -28,6 +28,7 @@ PLACE_ORDER = frozenset({Role.ADMINISTRATOR, Role.SALES, Role.CUSTOMER})
 WORK_ORDERS = frozenset({Role.ADMINISTRATOR, Role.WAREHOUSE})  # pick, split, confirm
 MANAGE_CATALOG = frozenset({Role.ADMINISTRATOR, Role.SALES_ADMIN})  # items, customers
 VIEW_STOCK_LEDGER = STAFF_ROLES  # and, like every stock figure, the setting
+ADJUST_STOCK = frozenset({Role.ADMINISTRATOR, Role.SALES_ADMIN, Role.WAREHOUSE})
 RECEIVE_STOCK = frozenset({Role.ADMINISTRATOR, Role.SALES_ADMIN, Role.WAREHOUSE})
 MANAGE_SETTINGS = frozenset({Role.ADMINISTRATOR})
 

@@ -52,3 +52,31 @@ async def record_picks(order_id: int, picks: Sequence[rules.Pick], actor: str) -
             for pick in picks
         ]
     )
+
+
+async def record_returns(order_id: int, returns: Sequence[rules.Pick], actor: str) -> None:
+    await StockMovement.bulk_create(
+        [
+            StockMovement(
+                item_id=back.item_id,
+                location=MAIN_LOCATION,
+                quantity=back.quantity,
+                reason=rules.MovementReason.PICK_RETURN,
+                order_id=order_id,
+                line_id=back.line_id,
+                actor=actor,
+            )
+            for back in returns
+        ]
+    )
+
+
+async def record_adjustment(item_id: int, quantity: int, actor: str, reference: str) -> None:
+    await StockMovement.create(
+        item_id=item_id,
+        location=MAIN_LOCATION,
+        quantity=quantity,
+        reason=rules.MovementReason.ADJUSTMENT,
+        reference=reference,
+        actor=actor,
+    )

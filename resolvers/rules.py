@@ -331,6 +331,55 @@ def apply_picks(lines: Sequence[LineState], picks: Sequence[Pick]) -> list[LineS
     ]
 
 
+def plan_return(
+    status: OrderStatus, lines: Sequence[LineState], requests: Sequence[PickRequest]
+) -> list[Pick]:
+    """Put picked units back: only on an order still being picked, at most what was picked.
+
+    A completed (PICKED/PACKED) order is not reopened: the status table has no
+    way back, and its picked goods are already packed for dispatch.
+    """
+    if status not in PICKABLE_STATUSES:
+        raise DomainError(
+            ErrorCode.INVALID_STATUS,
+            f"Picks can be returned only on CONFIRMED or PAID orders; this one is {status.value}.",
+        )
+    if not requests:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one line.", "lines")
+    by_id = {line.line_id: line for line in lines}
+    seen: set[int] = set()
+    returns = []
+    for index, request in enumerate(requests):
+        field = f"lines.{index}"
+        line = by_id.get(request.line_id)
+        if line is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "No such line on this order.", f"{field}.lineId")
+        if request.line_id in seen:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "A line may be named only once.", f"{field}.lineId"
+            )
+        seen.add(request.line_id)
+        quantity = line.picked if request.quantity is None else request.quantity
+        if quantity <= 0 or quantity > line.picked:
+            raise DomainError(
+                ErrorCode.INVALID_QUANTITY,
+                f"Return between 1 and the line's picked quantity ({line.picked}).",
+                f"{field}.quantity",
+            )
+        returns.append(Pick(line.line_id, line.item_id, quantity))
+    return returns
+
+
+def require_adjustment(quantity: int) -> None:
+    """A stock count correction: any non-zero change within the line limit."""
+    if quantity == 0 or abs(quantity) > MAX_LINE_QUANTITY:
+        raise DomainError(
+            ErrorCode.INVALID_QUANTITY,
+            f"An adjustment is a non-zero change of at most {MAX_LINE_QUANTITY} either way.",
+            "quantity",
+        )
+
+
 def status_after_pick(
     status: OrderStatus, lines_after: Sequence[LineState], complete_as: OrderStatus
 ) -> OrderStatus:

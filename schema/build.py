@@ -18,17 +18,20 @@ from schema import mutation_fields as m
 from schema import query_fields as q
 from schema.errors import MaskUnexpectedErrors
 from schema.payloads import (
+    AdjustStockPayload,
     ConfirmBackorderPayload,
     CreateCustomerPayload,
     CreateSalesItemPayload,
     PickOrderPayload,
     PlaceOrderPayload,
     ReceiveStockPayload,
+    ReturnPickPayload,
     SplitRemainingPayload,
     UpdateSalesItemPayload,
     UpdateSettingPayload,
 )
 from schema.permissions import (
+    CanAdjustStock,
     CanManageCatalog,
     CanManageSettings,
     CanPlaceOrders,
@@ -155,6 +158,19 @@ class IntegrationMutation(SpaMutation):
         description="Add received goods to an item's stock on hand.",
         resolver=m.receive_stock,
         permission_classes=[CanReceiveStock],
+    )
+    return_pick: ReturnPickPayload = strawberry.mutation(
+        description=(
+            "Put picked units of a CONFIRMED or PAID order back on hand; they are "
+            "outstanding (and reserved) again."
+        ),
+        resolver=m.return_pick,
+        permission_classes=[CanWorkOrders],
+    )
+    adjust_stock: AdjustStockPayload = strawberry.mutation(
+        description="Correct stock on hand after a count; never below zero.",
+        resolver=m.adjust_stock,
+        permission_classes=[CanAdjustStock],
     )
     update_setting: UpdateSettingPayload = strawberry.mutation(
         description="Change a back-end setting; it applies from the next request.",

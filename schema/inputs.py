@@ -97,3 +97,22 @@ class ReceiveStockInput:
 class UpdateSettingInput:
     key: str
     value: str
+
+
+@strawberry.input
+class ReturnPickInput:
+    order_number: str
+    lines: list[PickLineInput] = strawberry.field(
+        description="Leave a line's quantity out to return all of its picked units."
+    )
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class AdjustStockInput:
+    item_code: str
+    quantity: int = strawberry.field(
+        description="The change to stock on hand: positive adds, negative writes off."
+    )
+    reference: str | None = None
+    idempotency_key: str | None = None

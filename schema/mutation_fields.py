@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 from strawberry import Info
 
 from resolvers import (
+    adjust_stock as adjust_stock_uc,
+)
+from resolvers import (
     catalog,
     rules,
 )
@@ -25,6 +28,9 @@ from resolvers import (
     receive_stock as receive_stock_uc,
 )
 from resolvers import (
+    return_pick as return_pick_uc,
+)
+from resolvers import (
     settings as settings_uc,
 )
 from resolvers import (
@@ -35,23 +41,27 @@ from resolvers.idempotency import run_once
 from schema.context import Context
 from schema.errors import forbidden
 from schema.inputs import (
+    AdjustStockInput,
     ConfirmBackorderInput,
     CreateCustomerInput,
     CreateSalesItemInput,
     PickOrderInput,
     PlaceOrderInput,
     ReceiveStockInput,
+    ReturnPickInput,
     SplitRemainingInput,
     UpdateSalesItemInput,
     UpdateSettingInput,
 )
 from schema.payloads import (
+    AdjustStockPayload,
     ConfirmBackorderPayload,
     CreateCustomerPayload,
     CreateSalesItemPayload,
     PickOrderPayload,
     PlaceOrderPayload,
     ReceiveStockPayload,
+    ReturnPickPayload,
     SplitRemainingPayload,
     UpdateSalesItemPayload,
     UpdateSettingPayload,
@@ -261,3 +271,33 @@ async def update_setting(
     return UpdateSettingPayload(
         setting=SettingType(key=key, value=await settings_uc.setting_value(key))
     )
+
+
+async def return_pick(info: Info[Context, None], input: ReturnPickInput) -> ReturnPickPayload:
+    async def act() -> dict[str, Any]:
+        requests = [
+            rules.PickRequest(_line_id(line.line_id, i), line.quantity)
+            for i, line in enumerate(input.lines)
+        ]
+        return await return_pick_uc.return_pick(
+            input.order_number, requests, info.context.principal.sub
+        )
+
+    result = await _execute(info, "returnPick", input, act)
+    if isinstance(result, UserError):
+        return ReturnPickPayload(user_errors=[result])
+    return ReturnPickPayload(order=await _order(info, result["order"]))
+
+
+async def adjust_stock(info: Info[Context, None], input: AdjustStockInput) -> AdjustStockPayload:
+    result = await _execute(
+        info,
+        "adjustStock",
+        input,
+        lambda: adjust_stock_uc.adjust_stock(
+            input.item_code, input.quantity, input.reference, info.context.principal.sub
+        ),
+    )
+    if isinstance(result, UserError):
+        return AdjustStockPayload(user_errors=[result])
+    return AdjustStockPayload(sales_item=await _item(info, result["salesItem"]))

@@ -60,3 +60,15 @@ class CreateCustomerPayload:
 class UpdateSettingPayload:
     setting: SettingType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ReturnPickPayload:
+    order: SalesOrderType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AdjustStockPayload:
+    sales_item: SalesItemType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

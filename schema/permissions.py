@@ -49,6 +49,10 @@ class CanViewStockLedger(_RolePermission):
     allowed = access.VIEW_STOCK_LEDGER
 
 
+class CanAdjustStock(_RolePermission):
+    allowed = access.ADJUST_STOCK
+
+
 class CanReceiveStock(_RolePermission):
     allowed = access.RECEIVE_STOCK
 

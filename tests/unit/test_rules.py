@@ -31,7 +31,9 @@ from resolvers.rules import (
     parse_money,
     parse_order_number,
     plan_pick,
+    plan_return,
     plan_split,
+    require_adjustment,
     require_transition,
     shipping_charge,
     status_after_pick,
@@ -655,3 +657,42 @@ def test_naming_a_fully_picked_line_without_quantity_is_invalid_quantity() -> No
         plan_pick(S.CONFIRMED, lines, [PickRequest(1, None)], {1: 0, 2: 5}, {ITEM: ON_HAND})
     assert refused.value.code is ErrorCode.INVALID_QUANTITY
     assert refused.value.field == "lines.0"
+
+
+def test_a_return_gives_back_at_most_what_the_line_picked() -> None:
+    lines = [line(1, 600, picked=500)]
+    assert plan_return(S.CONFIRMED, lines, [PickRequest(1, 30)]) == [Pick(1, ITEM, 30)]
+    assert plan_return(S.PAID, lines, [PickRequest(1, None)]) == [Pick(1, ITEM, 500)]
+    for quantity in (0, -1, 501):
+        with pytest.raises(DomainError) as refused:
+            plan_return(S.CONFIRMED, lines, [PickRequest(1, quantity)])
+        assert refused.value.code is ErrorCode.INVALID_QUANTITY
+
+
+@pytest.mark.parametrize("status", [S.PICKED, S.PACKED, S.ON_BACKORDER, S.CANCELLED])
+def test_a_return_needs_an_order_still_being_picked(status: OrderStatus) -> None:
+    with pytest.raises(DomainError) as refused:
+        plan_return(status, [line(1, 10, picked=10)], [PickRequest(1, 1)])
+    assert refused.value.code is ErrorCode.INVALID_STATUS
+
+
+def test_a_return_names_known_lines_once() -> None:
+    lines = [line(1, 10, picked=5)]
+    with pytest.raises(DomainError) as unknown:
+        plan_return(S.CONFIRMED, lines, [PickRequest(9, 1)])
+    assert unknown.value.code is ErrorCode.NOT_FOUND
+    with pytest.raises(DomainError) as twice:
+        plan_return(S.CONFIRMED, lines, [PickRequest(1, 1), PickRequest(1, 1)])
+    assert twice.value.code is ErrorCode.INVALID_INPUT
+    with pytest.raises(DomainError) as empty:
+        plan_return(S.CONFIRMED, lines, [])
+    assert empty.value.code is ErrorCode.INVALID_INPUT
+
+
+@pytest.mark.parametrize("quantity", [0, MAX_LINE_QUANTITY + 1, -MAX_LINE_QUANTITY - 1])
+def test_an_adjustment_is_a_nonzero_change_within_limits(quantity: int) -> None:
+    with pytest.raises(DomainError) as refused:
+        require_adjustment(quantity)
+    assert refused.value.code is ErrorCode.INVALID_QUANTITY
+    require_adjustment(-5)
+    require_adjustment(MAX_LINE_QUANTITY)

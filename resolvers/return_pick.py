@@ -1,0 +1,38 @@
+"""returnPick: put picked units back on the shelf; the line is outstanding again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tortoise.expressions import F
+
+from models import SalesItem, SalesOrderLine
+from resolvers import ledger, rules
+from resolvers.order_lines import load_lines
+from resolvers.transactions import lock_order
+
+
+async def return_pick(
+    order_number: str, requests: Sequence[rules.PickRequest], actor: str
+) -> dict[str, int]:
+    """Must run inside a transaction.
+
+    Locks the order like a pick does, so a return and a pick of the same line
+    never interleave. The units go back on hand and, because the order is
+    still open, back into its reservation: two atomic increments.
+    """
+    order = await lock_order(order_number)
+    _, lines = await load_lines(order)
+    returns = rules.plan_return(rules.OrderStatus(order.status), lines, requests)
+    for back in returns:
+        await SalesOrderLine.filter(id=back.line_id).update(picked=F("picked") - back.quantity)
+    per_item: dict[int, int] = {}
+    for back in returns:
+        per_item[back.item_id] = per_item.get(back.item_id, 0) + back.quantity
+    for item_id in sorted(per_item):
+        quantity = per_item[item_id]
+        await SalesItem.filter(id=item_id).update(
+            on_hand=F("on_hand") + quantity, reserved=F("reserved") + quantity
+        )
+    await ledger.record_returns(order.id, returns, actor)
+    return {"order": order.id}
