@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -39,9 +40,16 @@ async def migrate(database_url: str) -> None:
         await Tortoise.close_connections()
 
 
-async def ping() -> bool:
+async def ping(timeout_seconds: float = 5.0) -> bool:
+    """Whether the database answers `SELECT 1` within the timeout.
+
+    Bounded, so a database that stops answering without closing connections
+    (a partition) turns /healthz to 503 instead of hanging the probe.
+    """
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await asyncio.wait_for(
+            connections.get("default").execute_query("SELECT 1"), timeout_seconds
+        )
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return False
     return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -12,6 +13,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from backorders.config import Settings
 from schema import mutation_fields as m
@@ -189,8 +191,23 @@ def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     ]
 
 
+class Schema(strawberry.Schema):
+    """Strawberry's schema, minus its own error log.
+
+    Strawberry logs every error of every response at ERROR with a traceback:
+    callers' validation errors and userErrors-free refusals included, and one
+    ~100-line traceback per request during a database outage. What deserves a
+    log line is logged once by `MaskUnexpectedErrors`, with the request id.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
 def integration_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=IntegrationQuery,
         mutation=IntegrationMutation,
         extensions=_extensions(settings),
@@ -199,7 +216,7 @@ def integration_schema(settings: Settings) -> strawberry.Schema:
 
 
 def spa_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=SpaQuery,
         mutation=SpaMutation,
         extensions=_extensions(settings),
