@@ -8,6 +8,8 @@ import logging
 import sys
 from datetime import timedelta
 
+from tortoise.exceptions import OperationalError
+
 from backorders.auth import issue_token
 from backorders.config import get_settings
 
@@ -76,7 +78,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "check":
-        drifts = asyncio.run(db.check(settings.database_url))
+        problem = db.missing_sqlite_file(settings.database_url)
+        if problem:
+            print(f"backorders: cannot check: {problem}", file=sys.stderr)
+            return 2
+        try:
+            drifts = asyncio.run(db.check(settings.database_url))
+        except OperationalError as error:
+            print(
+                f"backorders: cannot check: {error} (is the database migrated? "
+                "run `backorders migrate`)",
+                file=sys.stderr,
+            )
+            return 2
         for drift in drifts:
             print(drift)
         print(f"{len(drifts)} invariant drift(s)" if drifts else "All invariants hold.")

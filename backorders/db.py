@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -15,6 +16,16 @@ APP_LABEL = "models"
 
 def is_sqlite(database_url: str) -> bool:
     return database_url.startswith("sqlite")
+
+
+def missing_sqlite_file(database_url: str) -> str | None:
+    """Why an SQLite URL names no database yet (opening it would create an empty one)."""
+    if not is_sqlite(database_url):
+        return None
+    path = database_url.split("://", 1)[1].split("?", 1)[0]
+    if path == ":memory:" or Path(path).exists():
+        return None
+    return f"there is no database file {path!r} here"
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

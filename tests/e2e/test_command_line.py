@@ -142,3 +142,25 @@ def test_a_customer_token_requires_a_customer_code(workdir: Path) -> None:
     )
     assert result.returncode != 0
     assert "--customer" in result.stderr
+
+
+def test_check_without_a_database_says_so_and_creates_none(workdir: Path) -> None:
+    result = subprocess.run(
+        [*COMMAND, "check"], cwd=workdir, env=_clean_env(), capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "no database file" in result.stderr
+    assert not (workdir / "backorders.sqlite3").exists()
+
+
+def test_serve_refuses_several_workers_on_sqlite(workdir: Path) -> None:
+    result = subprocess.run(
+        [*COMMAND, "serve", "--workers", "2"],
+        cwd=workdir,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "needs PostgreSQL" in result.stderr
