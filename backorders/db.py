@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +45,40 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
+# Any constant shared by every process of this service: pg_advisory_lock key.
+MIGRATION_LOCK_KEY = 0x6261636B6F72
+
+
 async def migrate(database_url: str) -> None:
-    """Create or upgrade the schema to the latest migration, then close."""
+    """Create or upgrade the schema to the latest migration, then close.
+
+    On PostgreSQL, processes starting together (several hosts, each running
+    `serve`) hold an advisory lock while migrating, so one applies the
+    migrations and the others then find nothing left to do.
+    """
+    async with _migration_lock(database_url):
+        try:
+            await run_migrations(config=tortoise_config(database_url))
+        finally:
+            await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def _migration_lock(database_url: str) -> AsyncIterator[None]:
+    if is_sqlite(database_url):
+        yield  # one file, one writer: SQLite serialises migrators itself
+        return
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
     try:
-        await run_migrations(config=tortoise_config(database_url))
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        try:
+            yield
+        finally:
+            await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
     finally:
-        await Tortoise.close_connections()
+        await connection.close()
 
 
 async def ping(timeout_seconds: float = 5.0) -> bool:
