@@ -35,13 +35,17 @@ async def pick_order(
     # in-stock shares are read in two statements, and a pick of another order
     # committing between them let a later order's default pick take stock the
     # queue gives to an earlier order.
+    # Only the items of the lines being picked: a one-line pick on a long
+    # order does not hold up pickers of the order's other items.
+    named = None if requests is None else {request.line_id for request in requests}
+    touched = [line for line in lines if named is None or line.line_id in named]
     items = (
-        await SalesItem.filter(id__in={line.item_id for line in lines})
+        await SalesItem.filter(id__in={line.item_id for line in touched})
         .order_by("id")
         .select_for_update()
     )
     on_hand = {item.id: item.on_hand for item in items}
-    in_stock = await in_stock_by_line((line.line_id, line.item_id) for line in lines)
+    in_stock = await in_stock_by_line((line.line_id, line.item_id) for line in touched)
     picks = rules.plan_pick(rules.OrderStatus(order.status), lines, requests, in_stock, on_hand)
 
     per_item: dict[int, int] = {}
