@@ -242,6 +242,30 @@ def default_pick_quantity(line: LineState, in_stock: int) -> int:
     return max(0, min(in_stock, line.outstanding))
 
 
+def named_lines(
+    lines: Sequence[LineState], requests: Sequence[PickRequest]
+) -> list[tuple[int, PickRequest, LineState]]:
+    """The order's lines a request names, each once: (position, request, line)."""
+    if not requests:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one line.", "lines")
+    by_id = {line.line_id: line for line in lines}
+    seen: set[int] = set()
+    named = []
+    for index, request in enumerate(requests):
+        line = by_id.get(request.line_id)
+        if line is None:
+            raise DomainError(
+                ErrorCode.NOT_FOUND, "No such line on this order.", f"lines.{index}.lineId"
+            )
+        if request.line_id in seen:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "A line may be named only once.", f"lines.{index}.lineId"
+            )
+        seen.add(request.line_id)
+        named.append((index, request, line))
+    return named
+
+
 def plan_pick(
     status: OrderStatus,
     lines: Sequence[LineState],
@@ -256,7 +280,6 @@ def plan_pick(
     by the line's first-come share (the picker may know better).
     """
     require_pickable(status)
-    by_id = {line.line_id: line for line in lines}
     if requests is None:
         picks = [
             Pick(
@@ -276,20 +299,9 @@ def plan_pick(
             )
         return picks
 
-    if not requests:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one line to pick.", "lines")
-    seen: set[int] = set()
     picks = []
-    for index, request in enumerate(requests):
+    for index, request, line in named_lines(lines, requests):
         field = f"lines.{index}"
-        line = by_id.get(request.line_id)
-        if line is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "No such line on this order.", f"{field}.lineId")
-        if request.line_id in seen:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, "A line may be named only once.", f"{field}.lineId"
-            )
-        seen.add(request.line_id)
         if request.quantity is None:
             if line.outstanding <= 0:
                 raise DomainError(
@@ -344,21 +356,9 @@ def plan_return(
             ErrorCode.INVALID_STATUS,
             f"Picks can be returned only on CONFIRMED or PAID orders; this one is {status.value}.",
         )
-    if not requests:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Name at least one line.", "lines")
-    by_id = {line.line_id: line for line in lines}
-    seen: set[int] = set()
     returns = []
-    for index, request in enumerate(requests):
+    for index, request, line in named_lines(lines, requests):
         field = f"lines.{index}"
-        line = by_id.get(request.line_id)
-        if line is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "No such line on this order.", f"{field}.lineId")
-        if request.line_id in seen:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, "A line may be named only once.", f"{field}.lineId"
-            )
-        seen.add(request.line_id)
         quantity = line.picked if request.quantity is None else request.quantity
         if quantity <= 0 or quantity > line.picked:
             raise DomainError(

@@ -13,6 +13,11 @@ from resolvers.errors import DomainError
 
 logger = logging.getLogger("backorders.errors")
 
+UNAVAILABLE_MESSAGE = (
+    "Service unavailable: the database cannot be reached. Retry shortly; a mutation "
+    "retried with the same idempotencyKey takes effect at most once."
+)
+
 # Errors with these codes are meant for the caller and stay readable.
 READABLE_CODES = frozenset({"FORBIDDEN", "INVALID_INPUT", "NOT_FOUND"})
 
@@ -49,7 +54,7 @@ class MaskUnexpectedErrors(MaskErrors):
         if is_database_unavailable(original):
             logger.warning("Database unavailable in request %s: %r", request_id, original)
             return GraphQLError(
-                message="Service unavailable: the database cannot be reached. Retry shortly.",
+                message=UNAVAILABLE_MESSAGE,
                 nodes=error.nodes,
                 source=error.source,
                 positions=error.positions,

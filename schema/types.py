@@ -101,6 +101,12 @@ class SalesItemType:
         return rules.available(self.row.on_hand, self.row.reserved)
 
 
+async def _item(info: Info[Context, None], item_id: int) -> SalesItemType:
+    row = await info.context.loaders.item.load(item_id)
+    assert row is not None  # lines and movements reference items ON DELETE RESTRICT
+    return SalesItemType(row=row)
+
+
 @strawberry.type(
     name="SalesOrderLine",
     description="A line of an order: Quoted, Picked, Outstanding and In Stock quantities.",
@@ -114,9 +120,7 @@ class SalesOrderLineType:
 
     @strawberry.field
     async def item(self, info: Info[Context, None]) -> SalesItemType:
-        row = await info.context.loaders.item.load(self.row.item_id)
-        assert row is not None  # the line's foreign key (ON DELETE RESTRICT) guarantees it
-        return SalesItemType(row=row)
+        return await _item(info, self.row.item_id)
 
     @strawberry.field
     def quoted_quantity(self) -> int:
@@ -278,9 +282,7 @@ class StockMovementType:
 
     @strawberry.field
     async def item(self, info: Info[Context, None]) -> SalesItemType:
-        row = await info.context.loaders.item.load(self.row.item_id)
-        assert row is not None  # movements reference items ON DELETE RESTRICT
-        return SalesItemType(row=row)
+        return await _item(info, self.row.item_id)
 
     @strawberry.field
     def location(self) -> str:
