@@ -8,9 +8,21 @@ are not remembered. Every "changes nothing" is checked by reading state back.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
+
+from resolvers.invariants import find_drifts
 from tests.support import Api, assert_item_reservations_match_orders
+
+
+@pytest.fixture(autouse=True)
+async def invariants_hold_afterwards(app: object) -> AsyncIterator[None]:
+    """Whatever raced, `backorders check` finds no drift at the end."""
+    yield
+    assert await find_drifts() == []
+
 
 PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
   order { number status lines { quotedQuantity } } userErrors { code field } } }"""
