@@ -27,56 +27,54 @@ async def record_status(
 
 
 async def record_receipt(item_id: int, quantity: int, actor: str, reference: str) -> None:
-    await StockMovement.create(
-        item_id=item_id,
-        location=MAIN_LOCATION,
-        quantity=quantity,
-        reason=rules.MovementReason.RECEIPT,
-        reference=reference,
-        actor=actor,
-    )
-
-
-async def record_picks(order_id: int, picks: Sequence[rules.Pick], actor: str) -> None:
-    await StockMovement.bulk_create(
-        [
-            StockMovement(
-                item_id=pick.item_id,
-                location=MAIN_LOCATION,
-                quantity=-pick.quantity,
-                reason=rules.MovementReason.PICK,
-                order_id=order_id,
-                line_id=pick.line_id,
-                actor=actor,
-            )
-            for pick in picks
-        ]
-    )
-
-
-async def record_returns(order_id: int, returns: Sequence[rules.Pick], actor: str) -> None:
-    await StockMovement.bulk_create(
-        [
-            StockMovement(
-                item_id=back.item_id,
-                location=MAIN_LOCATION,
-                quantity=back.quantity,
-                reason=rules.MovementReason.PICK_RETURN,
-                order_id=order_id,
-                line_id=back.line_id,
-                actor=actor,
-            )
-            for back in returns
-        ]
-    )
+    await _record_item_change(item_id, quantity, rules.MovementReason.RECEIPT, actor, reference)
 
 
 async def record_adjustment(item_id: int, quantity: int, actor: str, reference: str) -> None:
+    await _record_item_change(item_id, quantity, rules.MovementReason.ADJUSTMENT, actor, reference)
+
+
+async def record_picks(order_id: int, picks: Sequence[rules.Pick], actor: str) -> None:
+    """Picked units leave stock: one negative movement per line."""
+    await _record_line_changes(order_id, picks, -1, rules.MovementReason.PICK, actor)
+
+
+async def record_returns(order_id: int, returns: Sequence[rules.Pick], actor: str) -> None:
+    """Returned units come back: one positive movement per line."""
+    await _record_line_changes(order_id, returns, 1, rules.MovementReason.PICK_RETURN, actor)
+
+
+async def _record_item_change(
+    item_id: int, quantity: int, reason: rules.MovementReason, actor: str, reference: str
+) -> None:
     await StockMovement.create(
         item_id=item_id,
         location=MAIN_LOCATION,
         quantity=quantity,
-        reason=rules.MovementReason.ADJUSTMENT,
+        reason=reason,
         reference=reference,
         actor=actor,
+    )
+
+
+async def _record_line_changes(
+    order_id: int,
+    changes: Sequence[rules.Pick],
+    sign: int,
+    reason: rules.MovementReason,
+    actor: str,
+) -> None:
+    await StockMovement.bulk_create(
+        [
+            StockMovement(
+                item_id=change.item_id,
+                location=MAIN_LOCATION,
+                quantity=sign * change.quantity,
+                reason=reason,
+                order_id=order_id,
+                line_id=change.line_id,
+                actor=actor,
+            )
+            for change in changes
+        ]
     )
