@@ -6,6 +6,10 @@ from models import SalesOrder, SalesOrderLine
 from resolvers import rules
 
 
+def line_state(row: SalesOrderLine) -> rules.LineState:
+    return rules.LineState(row.id, row.item_id, row.quoted, row.picked)
+
+
 async def load_lines(order: SalesOrder) -> tuple[list[SalesOrderLine], list[rules.LineState]]:
     rows = await SalesOrderLine.filter(order_id=order.id).order_by("id")
-    return rows, [rules.LineState(r.id, r.item_id, r.quoted, r.picked) for r in rows]
+    return rows, [line_state(row) for row in rows]

@@ -48,11 +48,7 @@ async def pick_order(
     in_stock = await in_stock_by_line((line.line_id, line.item_id) for line in touched)
     picks = rules.plan_pick(rules.OrderStatus(order.status), lines, requests, in_stock, on_hand)
 
-    per_item: dict[int, int] = {}
-    for pick in picks:
-        per_item[pick.item_id] = per_item.get(pick.item_id, 0) + pick.quantity
-    for item_id in sorted(per_item):
-        quantity = per_item[item_id]
+    for item_id, quantity in rules.quantities_by_item(picks).items():
         taken = await SalesItem.filter(id=item_id, on_hand__gte=quantity).update(
             on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity
         )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import (
@@ -21,6 +23,8 @@ from resolvers.access import Principal
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.pagination import Page, decode_cursor, encode_cursor, page_size
 
+M = TypeVar("M", bound=Model)
+
 
 async def sales_item(code: str) -> SalesItem | None:
     return await SalesItem.get_or_none(code=code.strip())
@@ -33,10 +37,7 @@ async def sales_items(first: int | None, after: str | None, search: str | None) 
         query = query.filter(code__icontains=search.strip())
     if (after_code := decode_cursor("SalesItem", after)) is not None:
         query = query.filter(code__gt=after_code)
-    rows = await query.limit(size + 1)
-    return Page(
-        rows[:size], [encode_cursor("SalesItem", r.code) for r in rows[:size]], len(rows) > size
-    )
+    return await _page(query, "SalesItem", size, lambda row: row.code)
 
 
 def _visible_orders(principal: Principal) -> QuerySet[SalesOrder]:
@@ -57,17 +58,10 @@ async def sales_orders(
     principal: Principal, status: rules.OrderStatus | None, first: int | None, after: str | None
 ) -> Page[SalesOrder]:
     size = page_size(first)
-    query = _visible_orders(principal).order_by("-id")
+    query = _visible_orders(principal)
     if status is not None:
         query = query.filter(status=status)
-    if (after_id := decode_cursor("SalesOrder", after)) is not None:
-        if not after_id.isdigit():
-            raise DomainError(ErrorCode.INVALID_INPUT, "Not a valid cursor.", "after")
-        query = query.filter(id__lt=int(after_id))
-    rows = await query.limit(size + 1)
-    return Page(
-        rows[:size], [encode_cursor("SalesOrder", r.id) for r in rows[:size]], len(rows) > size
-    )
+    return await _newest_first(query, "SalesOrder", size, after)
 
 
 async def stock_movements(
@@ -78,59 +72,73 @@ async def stock_movements(
     item = await SalesItem.get_or_none(code=item_code.strip())
     if item is None:
         return None
-    query = StockMovement.filter(item_id=item.id).order_by("-id")
-    if (after_id := decode_cursor("StockMovement", after)) is not None:
+    return await _newest_first(StockMovement.filter(item_id=item.id), "StockMovement", size, after)
+
+
+async def _newest_first(query: QuerySet[M], kind: str, size: int, after: str | None) -> Page[M]:
+    """A page in descending id; the cursor is the last row's id."""
+    if (after_id := decode_cursor(kind, after)) is not None:
         if not after_id.isdigit():
             raise DomainError(ErrorCode.INVALID_INPUT, "Not a valid cursor.", "after")
         query = query.filter(id__lt=int(after_id))
+    return await _page(query.order_by("-id"), kind, size, lambda row: row.pk)
+
+
+async def _page(
+    query: QuerySet[M], kind: str, size: int, cursor_value: Callable[[M], str | int]
+) -> Page[M]:
+    """One row more than the page tells whether another page follows."""
     rows = await query.limit(size + 1)
-    return Page(
-        rows[:size], [encode_cursor("StockMovement", r.id) for r in rows[:size]], len(rows) > size
-    )
+    page = rows[:size]
+    return Page(page, [encode_cursor(kind, cursor_value(r)) for r in page], len(rows) > size)
 
 
 # ------------------------------------------------------------ loader batches
 
 
 async def items_by_id(ids: Sequence[int]) -> list[SalesItem | None]:
-    found = {row.id: row for row in await SalesItem.filter(id__in=list(ids))}
-    return [found.get(i) for i in ids]
+    return await _by_id(SalesItem, ids)
 
 
 async def customers_by_id(ids: Sequence[int]) -> list[Customer | None]:
-    found = {row.id: row for row in await Customer.filter(id__in=list(ids))}
-    return [found.get(i) for i in ids]
+    return await _by_id(Customer, ids)
 
 
 async def orders_by_id(ids: Sequence[int]) -> list[SalesOrder | None]:
-    found = {row.id: row for row in await SalesOrder.filter(id__in=list(ids))}
-    return [found.get(i) for i in ids]
+    return await _by_id(SalesOrder, ids)
 
 
 async def lines_by_order_id(ids: Sequence[int]) -> list[list[SalesOrderLine]]:
-    grouped: dict[int, list[SalesOrderLine]] = defaultdict(list)
-    for row in await SalesOrderLine.filter(order_id__in=list(ids)).order_by("id"):
-        grouped[row.order_id].append(row)
-    return [grouped[i] for i in ids]
+    query = SalesOrderLine.filter(order_id__in=list(ids)).order_by("id")
+    return await _grouped(query, ids, lambda row: row.order_id)
 
 
 async def charges_by_order_id(ids: Sequence[int]) -> list[list[OrderCharge]]:
-    grouped: dict[int, list[OrderCharge]] = defaultdict(list)
-    for row in await OrderCharge.filter(order_id__in=list(ids)).order_by("id"):
-        grouped[row.order_id].append(row)
-    return [grouped[i] for i in ids]
+    query = OrderCharge.filter(order_id__in=list(ids)).order_by("id")
+    return await _grouped(query, ids, lambda row: row.order_id)
 
 
 async def backorders_by_order_id(ids: Sequence[int]) -> list[list[SalesOrder]]:
-    # Keyed like the column; the filter leaves no row without an original.
-    grouped: dict[int | None, list[SalesOrder]] = defaultdict(list)
-    for row in await SalesOrder.filter(backorder_of_id__in=list(ids)).order_by("suffix"):
-        grouped[row.backorder_of_id].append(row)
-    return [grouped[i] for i in ids]
+    query = SalesOrder.filter(backorder_of_id__in=list(ids)).order_by("suffix")
+    return await _grouped(query, ids, lambda row: row.backorder_of_id)
 
 
 async def history_by_order_id(ids: Sequence[int]) -> list[list[OrderStatusChange]]:
-    grouped: dict[int, list[OrderStatusChange]] = defaultdict(list)
-    for row in await OrderStatusChange.filter(order_id__in=list(ids)).order_by("id"):
-        grouped[row.order_id].append(row)
+    query = OrderStatusChange.filter(order_id__in=list(ids)).order_by("id")
+    return await _grouped(query, ids, lambda row: row.order_id)
+
+
+async def _by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
+    """One query for a batch of ids; None where a row does not exist."""
+    found = {row.pk: row for row in await model.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def _grouped(
+    query: QuerySet[M], ids: Sequence[int], key: Callable[[M], int | None]
+) -> list[list[M]]:
+    """One query's rows grouped under the batch's ids, in the query's order."""
+    grouped: dict[int | None, list[M]] = defaultdict(list)
+    for row in await query:
+        grouped[key(row)].append(row)
     return [grouped[i] for i in ids]

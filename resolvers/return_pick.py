@@ -26,11 +26,7 @@ async def return_pick(
     returns = rules.plan_return(rules.OrderStatus(order.status), lines, requests)
     for back in returns:
         await SalesOrderLine.filter(id=back.line_id).update(picked=F("picked") - back.quantity)
-    per_item: dict[int, int] = {}
-    for back in returns:
-        per_item[back.item_id] = per_item.get(back.item_id, 0) + back.quantity
-    for item_id in sorted(per_item):
-        quantity = per_item[item_id]
+    for item_id, quantity in rules.quantities_by_item(returns).items():
         await SalesItem.filter(id=item_id).update(
             on_hand=F("on_hand") + quantity, reserved=F("reserved") + quantity
         )

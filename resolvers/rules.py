@@ -322,9 +322,7 @@ def plan_pick(
                 )
         picks.append(Pick(line.line_id, line.item_id, quantity))
 
-    wanted: dict[int, int] = {}
-    for pick in picks:
-        wanted[pick.item_id] = wanted.get(pick.item_id, 0) + pick.quantity
+    wanted = quantities_by_item(picks)
     for index, pick in enumerate(picks):
         if wanted[pick.item_id] > on_hand.get(pick.item_id, 0):
             raise DomainError(
@@ -333,6 +331,14 @@ def plan_pick(
                 f"lines.{index}.quantity",
             )
     return picks
+
+
+def quantities_by_item(picks: Sequence[Pick]) -> dict[int, int]:
+    """Total quantity per item, in ascending item id: the order rows are locked in."""
+    totals: dict[int, int] = {}
+    for pick in picks:
+        totals[pick.item_id] = totals.get(pick.item_id, 0) + pick.quantity
+    return dict(sorted(totals.items()))
 
 
 def apply_picks(lines: Sequence[LineState], picks: Sequence[Pick]) -> list[LineState]:

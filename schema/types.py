@@ -11,6 +11,7 @@ from strawberry import Info
 
 import models
 from resolvers import rules
+from resolvers.order_lines import line_state
 from schema.context import Context
 from schema.enums import ChargeKind, MovementReason, OrderStatus, StockStatus, UserErrorCode
 from schema.permissions import stock_figure
@@ -196,9 +197,7 @@ class SalesOrderType:
 
     @strawberry.field(description="True when something is picked and something is outstanding.")
     async def can_split_remaining(self, info: Info[Context, None]) -> bool:
-        lines = [
-            rules.LineState(r.id, r.item_id, r.quoted, r.picked) for r in await self._lines(info)
-        ]
+        lines = [line_state(row) for row in await self._lines(info)]
         return rules.can_split_remaining(rules.OrderStatus(self.row.status), lines)
 
     @strawberry.field
