@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from tortoise.expressions import F
-
 from models import SalesItem, SalesOrderLine, StockMovement
 from resolvers import rules
 
@@ -85,6 +83,7 @@ async def find_drifts() -> list[str]:
     quoted: dict[tuple[int, int], int] = defaultdict(int)
     ordered: dict[tuple[int, int], int] = defaultdict(int)
     picked: dict[int, int] = {}
+    over_picked: list[str] = []
     open_statuses = {status.value for status in rules.OPEN_STATUSES}
     for line_id, item_id, q, p, o, status, root in await SalesOrderLine.all().values_list(
         "id", "item_id", "quoted", "picked", "ordered", "order__status", "order__root_number"
@@ -95,13 +94,9 @@ async def find_drifts() -> list[str]:
         ordered[(root, item_id)] += o
         if p:
             picked[line_id] = p
+        if p > q:
+            over_picked.append(f"over-picked: line {line_id} picked {p} of {q}")
 
-    over_picked = [
-        f"over-picked: line {line_id} picked {p} of {q}"
-        for line_id, q, p in await SalesOrderLine.filter(picked__gt=F("quoted")).values_list(
-            "id", "quoted", "picked"
-        )
-    ]
     return [
         *on_hand_drifts(codes, on_hand, movement_totals),
         *reserved_drifts(codes, reserved, outstanding),
