@@ -14,7 +14,6 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -24,6 +23,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from backorders.app import create_app
 from backorders.config import Settings
 from backorders.db import migrate
+from tests.servers import admin, with_database
 from tests.support import Api, SqlCounter
 
 POSTGRES_URL = os.environ.get("BACKORDERS_TEST_POSTGRES_URL")
@@ -59,33 +59,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-async def _admin(url: str, *statements: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     assert POSTGRES_URL
     name = f"backorders_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
-    url = _with_database(POSTGRES_URL, name)
+    asyncio.run(admin(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
+    url = with_database(POSTGRES_URL, name)
     try:
         asyncio.run(migrate(url))
         yield url
     finally:
-        asyncio.run(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -96,7 +80,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite://{path}"
     url: str = request.getfixturevalue("postgres_database")
     asyncio.run(
-        _admin(
+        admin(
             url,
             f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE",
             "INSERT INTO counter (name, value) VALUES ('sales_order_number', 1000)",

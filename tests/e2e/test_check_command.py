@@ -8,13 +8,9 @@ with one line per drift naming the item or line.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import sqlite3
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,25 +18,15 @@ from typing import Any
 import httpx
 import pytest
 
-COMMAND = [sys.executable, "-m", "backorders"]
+from tests.servers import COMMAND, clean_env, serving
+
 DATABASE = "backorders.sqlite3"
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*COMMAND, *args], cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=120
+        [*COMMAND, *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=120
     )
-
-
-def _clean_env() -> dict[str, str]:
-    """The user's environment without any BACKORDERS_* setting: defaults only."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("BACKORDERS_")}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def drift_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
@@ -85,42 +71,12 @@ def served_story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     workdir = tmp_path_factory.mktemp("story")
     assert run(workdir, "demo").returncode == 0
     token = run(workdir, "token", "--sub", "olga", "--roles", "Administrator").stdout.strip()
-    port = _free_port()
-    log_path = workdir / "serve.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [*COMMAND, "serve", "--port", str(port)],
-            cwd=workdir,
-            env=_clean_env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            lines = _walk_story(f"http://127.0.0.1:{port}", token, process, log_path)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serving(workdir, clean_env(), workdir / "serve.log") as (url, _):
+        lines = _walk_story(url, token)
     return Story(workdir, lines)
 
 
-def _walk_story(
-    base: str, token: str, process: subprocess.Popen[bytes], log_path: Path
-) -> dict[str, int]:
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, log_path.read_text()
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "server did not become healthy"
-        time.sleep(0.2)
-
+def _walk_story(base: str, token: str) -> dict[str, int]:
     def gql(query: str, variables: dict[str, Any]) -> dict[str, Any]:
         response = httpx.post(
             f"{base}/graphql",

@@ -7,37 +7,22 @@ configuration at all: the token secret is made on first use and shared by
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-COMMAND = [sys.executable, "-m", "backorders"]
+from tests.servers import COMMAND, clean_env, serving
 
 
 def backorders(cwd: Path, *args: str) -> str:
     result = subprocess.run(
-        [*COMMAND, *args], cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=120
+        [*COMMAND, *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
-
-
-def _clean_env() -> dict[str, str]:
-    """The user's environment without any BACKORDERS_* setting: defaults only."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("BACKORDERS_")}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -47,37 +32,8 @@ def workdir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(workdir: Path) -> Iterator[str]:
-    port = _free_port()
-    log_path = workdir / "serve.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [*COMMAND, "serve", "--port", str(port)],
-        cwd=workdir,
-        env=_clean_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not become healthy"
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with serving(workdir, clean_env(), workdir / "serve.log") as (url, _):
+        yield url
 
 
 def test_demo_can_be_loaded_twice_without_changing_anything(workdir: Path) -> None:
@@ -135,7 +91,7 @@ def test_a_customer_token_requires_a_customer_code(workdir: Path) -> None:
     result = subprocess.run(
         [*COMMAND, "token", "--sub", "shop", "--roles", "Customer"],
         cwd=workdir,
-        env=_clean_env(),
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -146,7 +102,7 @@ def test_a_customer_token_requires_a_customer_code(workdir: Path) -> None:
 
 def test_check_without_a_database_says_so_and_creates_none(workdir: Path) -> None:
     result = subprocess.run(
-        [*COMMAND, "check"], cwd=workdir, env=_clean_env(), capture_output=True, text=True
+        [*COMMAND, "check"], cwd=workdir, env=clean_env(), capture_output=True, text=True
     )
     assert result.returncode == 2
     assert "no database file" in result.stderr
@@ -157,7 +113,7 @@ def test_serve_refuses_several_workers_on_sqlite(workdir: Path) -> None:
     result = subprocess.run(
         [*COMMAND, "serve", "--workers", "2"],
         cwd=workdir,
-        env=_clean_env(),
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,10 +13,11 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.servers import free_port
 
 PROGRAMS = ("initdb", "pg_ctl", "postgres")
 TIMEOUT_SECONDS = 30
@@ -57,12 +58,6 @@ def why_unavailable() -> str | None:
         except KeyError:
             return "running as root and there is no `postgres` system user to run PostgreSQL"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class PostgresInstance:

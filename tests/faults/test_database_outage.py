@@ -10,9 +10,7 @@ restart, and nothing written before the outage is lost.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -23,7 +21,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.faults.postgres_instance import PostgresInstance, free_port, why_unavailable
+from tests.faults.postgres_instance import PostgresInstance, why_unavailable
+from tests.servers import COMMAND, admin, asyncpg_url, clean_env, serving
 from tests.support import Api
 
 SECRET = "fault-test-secret-0123456789abcdef0123456789abcdef"
@@ -58,7 +57,7 @@ class Server:
 
 def _backorders(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "backorders", *args],
+        [*COMMAND, *args],
         cwd=server.cwd,
         env=server.env,
         capture_output=True,
@@ -67,20 +66,12 @@ def _backorders(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-async def _create_database(admin_url: str) -> None:
-    connection = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[PostgresInstance]:
     instance = PostgresInstance()
     try:
         instance.start()
-        asyncio.run(_create_database(instance.url()))
+        asyncio.run(admin(instance.url(), f'CREATE DATABASE "{DATABASE}"'))
         yield instance
     finally:
         instance.close()
@@ -91,51 +82,18 @@ def server(
     postgres: PostgresInstance, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     cwd = tmp_path_factory.mktemp("outage")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDERS_")}
-    env |= {
-        "BACKORDERS_DATABASE_URL": postgres.url(DATABASE),
-        "BACKORDERS_JWT_SECRET": SECRET,
-        "BACKORDERS_IDEMPOTENCY_PURGE_INTERVAL_SECONDS": "0",
-    }
-    port = free_port()
+    env = clean_env(
+        BACKORDERS_DATABASE_URL=postgres.url(DATABASE),
+        BACKORDERS_JWT_SECRET=SECRET,
+        BACKORDERS_IDEMPOTENCY_PURGE_INTERVAL_SECONDS="0",
+    )
+    migrated = subprocess.run(
+        [*COMMAND, "migrate"], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert migrated.returncode == 0, migrated.stderr
     log_path = cwd / "serve.log"
-    with log_path.open("w") as log:
-        migrated = subprocess.run(
-            [sys.executable, "-m", "backorders", "migrate"],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert migrated.returncode == 0, migrated.stderr
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backorders", "serve", "--port", str(port)],
-            cwd=cwd,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                assert process.poll() is None, log_path.read_text()
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "server did not become healthy"
-                time.sleep(0.2)
-            yield Server(url, process, log_path, env, cwd)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serving(cwd, env, log_path) as (url, process):
+        yield Server(url, process, log_path, env, cwd)
 
 
 @pytest.fixture
@@ -250,13 +208,13 @@ async def test_a_stopped_database_gives_503_and_service_unavailable_then_the_ser
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-async def _wait_for_lock_waiter(admin: Any) -> None:
+async def _wait_for_lock_waiter(holder: Any) -> None:
     """Until some session waits for a lock (the in-flight mutation, on the held row).
 
-    pg_locks is read live; pg_stat_activity would be frozen for the admin's transaction.
+    pg_locks is read live; pg_stat_activity would be frozen for the holder's transaction.
     """
     deadline = time.monotonic() + 15
-    while not await admin.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted"):
+    while not await holder.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted"):
         assert time.monotonic() < deadline, "the mutation never reached the locked row"
         await asyncio.sleep(0.05)
 
@@ -272,17 +230,17 @@ async def test_a_mutation_in_flight_when_the_database_stops_applies_once_with_it
 
     # Hold the item's row so that receiveStock stops inside its transaction,
     # after its first statements and before its commit.
-    admin = await asyncpg.connect(postgres.url(DATABASE).replace("postgres://", "postgresql://"))
+    holder = await asyncpg.connect(asyncpg_url(postgres.url(DATABASE)))
     in_flight: asyncio.Task[httpx.Response] | None = None
     try:
-        await admin.execute("BEGIN")
-        await admin.execute("SELECT 1 FROM sales_item WHERE code = $1 FOR UPDATE", item)
+        await holder.execute("BEGIN")
+        await holder.execute("SELECT 1 FROM sales_item WHERE code = $1 FOR UPDATE", item)
         in_flight = asyncio.create_task(api.post(RECEIVE, _receive(item, 5, key)))
-        await _wait_for_lock_waiter(admin)
+        await _wait_for_lock_waiter(holder)
         await _stop(postgres, stop_mode)
         response = await in_flight
     finally:
-        admin.terminate()
+        holder.terminate()
         if in_flight is not None and not in_flight.done():
             in_flight.cancel()
 

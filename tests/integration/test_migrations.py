@@ -15,7 +15,6 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -27,6 +26,7 @@ from backorders import db
 from backorders.app import create_app
 from backorders.config import Settings
 from models import SalesOrderLine, StockMovement
+from tests.servers import admin, with_database
 from tests.support import Api
 
 POSTGRES_URL = os.environ.get("BACKORDERS_TEST_POSTGRES_URL")
@@ -78,22 +78,6 @@ POSTGRES_SEQUENCES = [
 ]
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-async def _postgres(url: str, *statements: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(params=BACKENDS)
 async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A database of its own, with no schema at all."""
@@ -102,11 +86,11 @@ async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
         return
     assert POSTGRES_URL
     name = f"backorders_upgrade_{uuid.uuid4().hex[:12]}"
-    await _postgres(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+    await admin(POSTGRES_URL, f'CREATE DATABASE "{name}"')
     try:
-        yield _with_database(POSTGRES_URL, name)
+        yield with_database(POSTGRES_URL, name)
     finally:
-        await _postgres(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def migrate_to_0001(url: str) -> None:
@@ -127,7 +111,7 @@ async def run_sql(url: str, statements: list[str]) -> None:
         finally:
             connection.close()
     else:
-        await _postgres(url, *statements, *POSTGRES_SEQUENCES)
+        await admin(url, *statements, *POSTGRES_SEQUENCES)
 
 
 async def upgrade(url: str) -> None:

@@ -14,34 +14,37 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from backorders.auth import issue_token
+from tests.servers import (
+    COMMAND,
+    STOP_SECONDS,
+    admin,
+    clean_env,
+    free_port,
+    stop,
+    wait_healthy,
+    with_database,
+)
 
 POSTGRES_URL = os.environ.get("BACKORDERS_TEST_POSTGRES_URL")
 SKIP_REASON = (
     "BACKORDERS_TEST_POSTGRES_URL is not set: the multi-process tests need PostgreSQL "
     "(several server processes cannot share one SQLite file)"
 )
-COMMAND = [sys.executable, "-m", "backorders"]
 SECRET = "processes-secret-0123456789abcdef0123456789abcdef"
 STAFF = ("Administrator",)
-STARTUP_SECONDS = 60
 ACCESS_LINE = re.compile(r'INFO: +[0-9.]+:[0-9]+ - "(GET|POST) ')
 STARTED = re.compile(r"Started server process \[(\d+)\]")
-STOP_SECONDS = 20
 
 PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
   order { number status lines { id quotedQuantity pickedQuantity } }
@@ -72,51 +75,24 @@ MOVEMENTS = """query($c: String!, $after: String) {
 # ------------------------------------------------------------------ database
 
 
-def asyncpg_url(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-async def _admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(asyncpg_url(url))
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @contextmanager
 def fresh_database(admin_url: str) -> Iterator[str]:
     """A new, empty database with a random name; dropped on exit (also on failure)."""
     name = f"backorders_procs_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin(admin_url, f'CREATE DATABASE "{name}"'))
     try:
-        yield _with_database(admin_url, name)
+        yield with_database(admin_url, name)
     finally:
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def server_env(database_url: str) -> dict[str, str]:
     """This environment without any BACKORDERS_* setting, plus the deployment's own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKORDERS_")}
-    env.update(
+    return clean_env(
         BACKORDERS_DATABASE_URL=database_url,
         BACKORDERS_JWT_SECRET=SECRET,
         BACKORDERS_IDEMPOTENCY_PURGE_INTERVAL_SECONDS="0",
     )
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # ------------------------------------------------------------------ servers
@@ -161,17 +137,8 @@ class ServerProcess:
         )
 
     def wait_healthy(self) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert self.process is not None
-            assert self.process.poll() is None, f"{self.name} exited while starting\n{self.tail()}"
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"{self.name} never became healthy\n{self.tail()}"
-            time.sleep(0.1)
+        assert self.process is not None
+        wait_healthy(self.url, self.process, self.tail, interval=0.1)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no lifespan, open transactions cut off mid-flight."""
@@ -183,13 +150,7 @@ class ServerProcess:
         """Terminate (graceful), then kill after a timeout; a no-op when not running."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self._reap(self.process.returncode)
 
     def _reap(self, returncode: int) -> None:

@@ -33,8 +33,8 @@ from tests.processes.support import (
     STAFF,
     Client,
     Deployment,
-    asyncpg_url,
 )
+from tests.servers import asyncpg_url
 
 ITEM = "PAPER"
 CYCLES = 6
