@@ -50,8 +50,7 @@ class Context:
     idempotency_ttl: timedelta = timedelta(hours=24)
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
-    _can_view_stock: bool | None = None
-    _can_view_stock_read: asyncio.Task[bool] | None = None
+    _stock_visibility: asyncio.Task[bool] | None = None
 
     async def can_view_stock(self) -> bool:
         """Read the setting once per request; a change applies from the next request.
@@ -60,14 +59,11 @@ class Context:
         read (not one query each), and resume together, so the loads their
         fields make next still batch.
         """
-        if self._can_view_stock is None:
-            if not self.principal.roles:
-                self._can_view_stock = False
-            else:
-                if self._can_view_stock_read is None:
-                    self._can_view_stock_read = asyncio.ensure_future(self._read_can_view_stock())
-                self._can_view_stock = await self._can_view_stock_read
-        return self._can_view_stock
+        if not self.principal.roles:
+            return False
+        if self._stock_visibility is None:
+            self._stock_visibility = asyncio.ensure_future(self._read_can_view_stock())
+        return await self._stock_visibility
 
     async def _read_can_view_stock(self) -> bool:
         value = await setting_value(CAN_VIEW_AVAILABLE_QUANTITY)
