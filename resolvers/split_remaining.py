@@ -33,8 +33,9 @@ async def split_remaining(
     root = await lock_family_root(order_number)
     order = root if root.number == order_number.strip() else await lock_order(order_number)
     rows, lines = await load_lines(order)
-    plan = rules.plan_split(rules.OrderStatus(order.status), lines, target)
-    rules.require_transition(rules.OrderStatus(order.status), target)
+    status = rules.OrderStatus(order.status)
+    plan = rules.plan_split(status, lines, target)
+    rules.require_transition(status, target)
 
     suffix = rules.next_backorder_suffix(root.last_backorder_suffix)
     await SalesOrder.filter(id=root.id).update(last_backorder_suffix=suffix)
@@ -66,7 +67,6 @@ async def split_remaining(
         ]
     )
     await SalesOrder.filter(id=order.id).update(status=target)
-    status = rules.OrderStatus(order.status)
     await ledger.record_status(
         order.id, status, target, actor, f"split remaining into {backorder.number}"
     )
