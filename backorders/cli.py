@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import logging.config
 import sys
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from tortoise.exceptions import OperationalError
 
 from backorders.auth import issue_token
 from backorders.config import get_settings
+from backorders.logs import log_config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,9 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--hours", type=float, default=12.0, help="validity in hours")
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("tortoise").setLevel(logging.WARNING)  # its start/stop chatter
     settings = get_settings()
+    logging_config = log_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(logging_config)
 
     if args.command == "token":
         roles = [r.strip() for r in args.roles.split(",") if r.strip()]
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         from schema.build import integration_schema, spa_schema
 
         build = spa_schema if args.spa else integration_schema
-        print(build(settings).as_str())
+        print(build().as_str())
         return 0
 
     from backorders import db
@@ -118,16 +120,23 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        # Before anything else: the secret file is made here if needed, so
+        # every worker reads the same one.
+        problem = settings.weak_secret_problem()
+        if problem is not None:
+            print(f"backorders: refusing to serve: {problem}", file=sys.stderr)
+            return 2
         asyncio.run(db.migrate(settings.database_url))
-        settings.signing_secret()  # make the secret file before workers start, if needed
-        # Each worker builds its app from the same environment (pydantic-settings).
+        # Each worker builds its app from the same environment (pydantic-settings)
+        # and applies the same logging config (uvicorn does, in every process).
         uvicorn.run(
             "backorders.app:create_app",
             factory=True,
             host=args.host,
             port=args.port,
             workers=args.workers,
-            log_level="info",
+            log_config=logging_config,
+            access_log=False,  # backorders.access logs each request, with its caller
         )
         return 0
     return 2

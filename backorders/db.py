@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 from models import MODEL_MODULES
@@ -30,9 +32,47 @@ def missing_sqlite_file(database_url: str) -> str | None:
     return f"there is no database file {path!r} here"
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+HEALTH_CONNECTION = "health"
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """How many connections a process opens, and how long a statement may wait (PostgreSQL)."""
+
+    size: int = 10
+    lock_timeout_ms: int = 3000
+    statement_timeout_ms: int = 8000
+
+
+# Operators' tools (migrate, check) scan whole tables: no statement bounds for them.
+UNBOUNDED = PoolSettings(size=2, lock_timeout_ms=0, statement_timeout_ms=0)
+
+
+def _connection(database_url: str, pool: PoolSettings, size: int) -> dict[str, Any]:
+    config = expand_db_url(database_url)
+    if config["engine"] == "tortoise.backends.asyncpg":
+        credentials = config["credentials"]
+        credentials.setdefault("minsize", 1)
+        credentials.setdefault("maxsize", size)
+        # Server-side bounds on every statement of the pool's sessions: a
+        # mutation stuck behind a row lock gives up (CONFLICT_RETRY) instead of
+        # holding its connection while the pool drains.
+        settings = dict(credentials.get("server_settings") or {})
+        settings.setdefault("lock_timeout", str(pool.lock_timeout_ms))
+        settings.setdefault("statement_timeout", str(pool.statement_timeout_ms))
+        credentials["server_settings"] = settings
+    return config
+
+
+def tortoise_config(database_url: str, pool: PoolSettings | None = None) -> dict[str, Any]:
+    pool = pool or PoolSettings()
     return {
-        "connections": {"default": database_url},
+        "connections": {
+            "default": _connection(database_url, pool, pool.size),
+            # Its own single connection: /healthz never queues behind requests
+            # that hold every connection of the default pool.
+            HEALTH_CONNECTION: _connection(database_url, pool, 1),
+        },
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
@@ -58,7 +98,7 @@ async def migrate(database_url: str) -> None:
     """
     async with _migration_lock(database_url):
         try:
-            await run_migrations(config=tortoise_config(database_url))
+            await run_migrations(config=tortoise_config(database_url, UNBOUNDED))
         finally:
             await Tortoise.close_connections()
 
@@ -89,7 +129,7 @@ async def ping(timeout_seconds: float = 5.0) -> bool:
     """
     try:
         await asyncio.wait_for(
-            connections.get("default").execute_query("SELECT 1"), timeout_seconds
+            connections.get(HEALTH_CONNECTION).execute_query("SELECT 1"), timeout_seconds
         )
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return False
@@ -100,7 +140,7 @@ async def check(database_url: str) -> list[str]:
     """The invariant drifts in the database at `database_url` (empty: all hold)."""
     from resolvers.invariants import find_drifts
 
-    await Tortoise.init(config=tortoise_config(database_url))
+    await Tortoise.init(config=tortoise_config(database_url, UNBOUNDED))
     try:
         return await find_drifts()
     finally:

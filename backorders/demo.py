@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tortoise import Tortoise
-from tortoise.transactions import in_transaction
 
 from backorders.db import tortoise_config
 from models import Customer, SalesItem, StockMovement
 from resolvers.ledger import MAIN_LOCATION
 from resolvers.rules import MovementReason
+from resolvers.transactions import in_transaction
 
 CUSTOMERS = [("ACME", "Acme Print Co."), ("GLOBEX", "Globex Stationers")]
 # code, name, unit price, allow backorder, on hand

@@ -1,121 +1,268 @@
-"""HTTP in front of GraphQL: authentication, body limits and the per-request context."""
+"""The GraphQL endpoints over HTTP: who is asking, what it may cost, and JSON in every answer.
+
+A POST passes, in order: one valid bearer token (401) for a customer that
+exists (401); the request rate limit (429); a body of bounded size (413) that
+arrives in bounded time (408); `application/json` (415) holding one GraphQL
+request object (400); a document within the query limits and valid for the
+schema (200 with errors); the mutation rate limit (429); execution within the
+operation timeout (200 with a TIMEOUT error). Every answer that is not 200 is
+a JSON GraphQL response whose error carries an `extensions.code`.
+A GET serves GraphiQL and never executes anything.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.schema import BaseSchema
+from asgi_correlation_id import correlation_id
+from graphql import ExecutionResult, GraphQLError, OperationType
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.http.ides import get_graphql_ide_html
 
 from backorders.auth import AuthError, principal_from_header
 from backorders.config import Settings
-from resolvers.access import ANONYMOUS
+from backorders.rate_limits import Budget, RateLimits, Refused
+from resolvers.access import Principal
 from schema.context import Context
+from schema.execution import Executor
+
+CustomerExists = Callable[[str], Awaitable[bool]]
 
 
-class BackordersGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view; GET only serves GraphiQL, it never executes."""
+class HttpError(Exception):
+    """An answer other than 200, decided before GraphQL execution."""
 
-    def __init__(self, schema: BaseSchema, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
-        self.idempotency_ttl = timedelta(hours=settings.idempotency_ttl_hours)
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        state = request.scope.get("state", {})
-        return Context(
-            principal=state.get("principal", ANONYMOUS),
-            request_id=state.get("request_id") or uuid.uuid4().hex,
-            idempotency_ttl=self.idempotency_ttl,
-            request=request,
-            response=response,
-        )
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
-class GraphQLGate:
-    """Checks the bearer token and the body size before GraphQL sees a POST."""
-
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app = app
+class GraphQLEndpoint:
+    def __init__(
+        self,
+        executor: Executor,
+        settings: Settings,
+        rate_limits: RateLimits,
+        customer_exists: CustomerExists,
+        *,
+        public_introspection: bool,
+    ) -> None:
+        self.executor = executor
         self.settings = settings
+        self.rate_limits = rate_limits
+        self.customer_exists = customer_exists
+        # The SPA schema's contract is published; the integration schema's is not for customers.
+        self.public_introspection = public_introspection
         self.secret = settings.signing_secret()
+        self.idempotency_ttl = timedelta(hours=settings.idempotency_ttl_hours)
+        self.graphiql = get_graphql_ide_html(graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id = uuid.uuid4().hex
-        send = _with_request_id(send, request_id)
-        if scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            return  # no websocket transport: the connection is refused
+        request_id = correlation_id.get() or uuid.uuid4().hex
         try:
-            state["principal"] = principal_from_header(
-                headers.get("authorization"), self.secret, self.settings.jwt_leeway_seconds
+            response = await self._answer(scope, receive, request_id)
+        except HttpError as error:
+            response = error_response(error.status, error.code, error.message, error.headers)
+        await response(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, request_id: str) -> Response:
+        method = scope["method"]
+        if method in ("GET", "HEAD"):
+            if "query" in parse_qs(scope.get("query_string", b"").decode("latin-1")):
+                raise HttpError(
+                    405, "METHOD_NOT_ALLOWED", "Operations must be POSTed.", {"Allow": "POST"}
+                )
+            return HTMLResponse(self.graphiql)
+        if method != "POST":
+            raise HttpError(
+                405, "METHOD_NOT_ALLOWED", "Operations must be POSTed.", {"Allow": "GET, POST"}
             )
+        headers = _headers(scope)
+        principal = await self._authenticate(headers.get("authorization", []))
+        scope.setdefault("state", {})["sub"] = principal.sub
+        key = principal.key
+        await self._limit(Budget.REQUESTS, key)
+        body = await self._read_body(headers, receive)
+        query, variables, operation_name = parse_request(headers, body)
+
+        prepared = self.executor.prepare(query)
+        if prepared.errors:
+            return graphql_response(ExecutionResult(None, prepared.errors))
+        if prepared.introspects and principal.is_customer_only and not self.public_introspection:
+            error = GraphQLError(
+                "Introspection of this schema is not available to customers; "
+                "the SPA schema's contract is published in frontend_contract/.",
+                extensions={"code": "FORBIDDEN"},
+            )
+            return graphql_response(ExecutionResult(None, [error]))
+        if prepared.operation_type(operation_name) is OperationType.MUTATION:
+            await self._limit(Budget.MUTATIONS, key)
+
+        context = Context(
+            principal=principal,
+            request_id=request_id,
+            idempotency_ttl=self.idempotency_ttl,
+            max_line_quantity=self.settings.max_line_quantity,
+            stock_refusals=(
+                _StockRefusals(self.rate_limits, key)
+                if self.rate_limits.enabled(Budget.STOCK_REFUSALS)
+                else None
+            ),
+        )
+        try:
+            async with asyncio.timeout(self.settings.operation_timeout_seconds):
+                result = await self.executor.execute(
+                    prepared, variables, operation_name, context, request_id
+                )
+        except TimeoutError:
+            error = GraphQLError(
+                f"The operation did not finish within {self.settings.operation_timeout_seconds:g} "
+                "seconds and was stopped; a mutation stopped this way changes nothing. Retry "
+                "it; with the same idempotencyKey it takes effect at most once.",
+                extensions={"code": "TIMEOUT", "requestId": request_id},
+            )
+            return graphql_response(ExecutionResult(None, [error]))
+        if context.retry_after is not None:
+            return graphql_response(
+                result, status=429, headers={"Retry-After": str(context.retry_after)}
+            )
+        return graphql_response(result)
+
+    async def _authenticate(self, values: list[str]) -> Principal:
+        try:
+            if len(values) > 1:
+                raise AuthError("Send one Authorization header.")
+            principal = principal_from_header(
+                values[0] if values else None, self.secret, self.settings.jwt_leeway_seconds
+            )
+            if principal.customer_code is not None and not await self.customer_exists(
+                principal.customer_code
+            ):
+                raise AuthError("The token's customer does not exist.")
         except AuthError as error:
-            await _error(401, "UNAUTHENTICATED", str(error), {"WWW-Authenticate": "Bearer"})(
-                scope, receive, send
-            )
-            return
+            raise HttpError(
+                401, "UNAUTHENTICATED", str(error), {"WWW-Authenticate": "Bearer"}
+            ) from None
+        return principal
+
+    async def _limit(self, budget: Budget, key: str) -> None:
+        if self.rate_limits.enabled(budget):
+            refused = await self.rate_limits.hit(budget, key)
+            if refused is not None:
+                raise rate_limited(refused)
+
+    async def _read_body(self, headers: dict[str, list[str]], receive: Receive) -> bytes:
         limit = self.settings.max_body_bytes
-        declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _error(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")(
-                scope, receive, send
-            )
-            return
-        body = await _read_body(receive, limit)
+        declared = headers.get("content-length", [""])[0]
+        if declared.isdigit() and int(declared) > limit:
+            raise HttpError(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
+        try:
+            async with asyncio.timeout(self.settings.body_timeout_seconds):
+                body = await _read_body(receive, limit)
+        except TimeoutError:
+            raise HttpError(
+                408, "REQUEST_TIMEOUT", "The request body did not arrive in time."
+            ) from None
         if body is None:
-            await _error(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")(
-                scope, receive, send
-            )
-            return
-        if headers.get("content-type", "").strip().lower().startswith("application/json"):
-            try:
-                parsed = json.loads(body or b"null")
-            except ValueError:
-                await _error(400, "BAD_REQUEST", "The request body is not valid JSON.")(
-                    scope, receive, send
-                )
-                return
-            # Strawberry assumes an object (or a batch list); anything else crashed it (500).
-            if not isinstance(parsed, (dict, list)):
-                await _error(400, "BAD_REQUEST", "The request body must be a JSON object.")(
-                    scope, receive, send
-                )
-                return
-        await self.app(scope, _replay(body), send)
+            raise HttpError(413, "PAYLOAD_TOO_LARGE", "The request body is too large.")
+        return body
 
 
-def _with_request_id(send: Send, request_id: str) -> Send:
-    """Echo the request id, the key to this request's log lines, in `X-Request-ID`."""
+class _StockRefusals:
+    """The stock-refusal budget of one principal (see `backorders.rate_limits`)."""
 
-    async def sender(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = list(message.get("headers", []))
-            headers.append((b"x-request-id", request_id.encode()))
-            message = {**message, "headers": headers}
-        await send(message)
+    def __init__(self, rate_limits: RateLimits, key: str) -> None:
+        self.rate_limits, self.key = rate_limits, key
 
-    return sender
+    async def spent(self) -> int | None:
+        refused = await self.rate_limits.check(Budget.STOCK_REFUSALS, self.key)
+        return None if refused is None else refused.retry_after
+
+    async def count(self) -> None:
+        await self.rate_limits.hit(Budget.STOCK_REFUSALS, self.key)
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]},
-        status_code=status,
-        headers=headers,
+def rate_limited(refused: Refused) -> HttpError:
+    return HttpError(
+        429,
+        "RATE_LIMITED",
+        f"Too many requests ({refused.budget.value}); retry after {refused.retry_after} seconds.",
+        {"Retry-After": str(refused.retry_after)},
     )
+
+
+def parse_request(
+    headers: dict[str, list[str]], body: bytes
+) -> tuple[str, dict[str, Any] | None, str | None]:
+    """The query, variables and operation name of a JSON GraphQL request, or 415/400."""
+    media_type = headers.get("content-type", [""])[0].split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise HttpError(
+            415, "UNSUPPORTED_MEDIA_TYPE", "Send the request as Content-Type: application/json."
+        )
+    try:
+        request = json.loads(body)
+    except (ValueError, RecursionError):
+        raise HttpError(400, "BAD_REQUEST", "The request body is not valid JSON.") from None
+    if isinstance(request, list):
+        raise HttpError(400, "BAD_REQUEST", "Batching is not supported: send one operation.")
+    if not isinstance(request, dict):
+        raise HttpError(400, "BAD_REQUEST", "The request body must be a JSON object.")
+    query, variables = request.get("query"), request.get("variables")
+    operation_name = request.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise HttpError(400, "BAD_REQUEST", "The request has no query.")
+    if variables is not None and not isinstance(variables, dict):
+        raise HttpError(400, "BAD_REQUEST", "`variables` must be an object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise HttpError(400, "BAD_REQUEST", "`operationName` must be a string.")
+    return query, variables, operation_name
+
+
+def graphql_response(
+    result: ExecutionResult, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    return json_response(body, status, headers)
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    return json_response(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status, headers
+    )
+
+
+def json_response(
+    body: dict[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        content = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
+        content = json.dumps(body, separators=(",", ":")).encode("ascii")
+    return Response(content, status, headers, media_type="application/json")
+
+
+def _headers(scope: Scope) -> dict[str, list[str]]:
+    headers: dict[str, list[str]] = {}
+    for name, value in scope["headers"]:
+        headers.setdefault(name.decode("latin-1").lower(), []).append(value.decode("latin-1"))
+    return headers
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
@@ -133,16 +280,3 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive

@@ -36,6 +36,9 @@ class IdempotencyRecord(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
+    # Whose key it is: the whole principal (subject, roles, customer) as
+    # `Principal.key`, so two tokens sharing a `sub` never share a key.
+    principal = fields.CharField(max_length=64, default="")
     sub = fields.CharField(max_length=200)
     operation = fields.CharField(max_length=64)
     key = fields.CharField(max_length=200)
@@ -46,5 +49,5 @@ class IdempotencyRecord(Model):
 
     class Meta:
         table = "idempotency_record"
-        unique_together = (("sub", "operation", "key"),)
+        unique_together = (("principal", "operation", "key"),)
         indexes = (("created_at",),)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from resolvers.errors import DomainError, ErrorCode
 
@@ -55,6 +58,16 @@ class Principal:
     def is_customer_only(self) -> bool:
         """A Customer caller with no staff role sees only its own customer's orders."""
         return Role.CUSTOMER.value in self.roles and not self.is_staff
+
+    @cached_property
+    def key(self) -> str:
+        """Who this is, whole: subject, roles and customer, as a short stable string.
+
+        Two tokens that share a `sub` but differ in roles or customer are two
+        principals: their idempotency keys and rate limits never mix.
+        """
+        identity = [self.sub, sorted(self.roles), self.customer_code]
+        return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
 
     def has_any(self, allowed: Iterable[Role]) -> bool:
         return any(role.value in self.roles for role in allowed)

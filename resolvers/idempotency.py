@@ -1,4 +1,7 @@
-"""Run a mutation at most once per (caller, operation, idempotency key).
+"""Run a mutation at most once per (principal, operation, idempotency key).
+
+The principal is the whole caller (subject, roles and customer): two tokens
+that share a `sub` have separate keys, so neither can replay the other's.
 
 The claim row is inserted first, inside the mutation's own transaction, with
 INSERT ... ON CONFLICT DO NOTHING. A retry racing the first attempt blocks on
@@ -15,6 +18,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from models import IdempotencyRecord
@@ -26,9 +30,28 @@ MAX_KEY_LENGTH = 200
 Result = dict[str, Any]
 
 
+def canonical(value: Any) -> Any:
+    """The request as the rules will read it: a retry writing "12.5" for "12.50" is the same."""
+    if isinstance(value, Decimal):
+        normal = value.normalize()
+        # Plain digits for amounts; an absurd exponent stays in its short form
+        # (formatting 1E+999999999 as digits would take a gigabyte).
+        exponent = normal.as_tuple().exponent
+        plain = isinstance(exponent, int) and -30 < exponent < 30
+        return format(normal, "f") if plain else str(normal)
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v) for v in value]
+    return value
+
+
 def request_fingerprint(request: Mapping[str, Any]) -> str:
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    canonical_request = canonical(request)
+    text = json.dumps(canonical_request, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def validate_key(key: str) -> str:
@@ -61,13 +84,13 @@ async def run_once(
             return await act()
     validate_key(key)
     fingerprint = request_fingerprint(request)
-    scope: dict[str, Any] = {"sub": principal.sub, "operation": operation, "key": key}
+    scope: dict[str, Any] = {"principal": principal.key, "operation": operation, "key": key}
     async with in_transaction():
         expired_before = datetime.now(UTC) - ttl
         await IdempotencyRecord.filter(**scope, created_at__lt=expired_before).delete()
         owner = uuid.uuid4().hex
         await IdempotencyRecord.bulk_create(
-            [IdempotencyRecord(**scope, request_hash=fingerprint, owner=owner)],
+            [IdempotencyRecord(**scope, sub=principal.sub, request_hash=fingerprint, owner=owner)],
             ignore_conflicts=True,
         )
         record = await IdempotencyRecord.get(**scope)

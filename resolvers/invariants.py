@@ -26,6 +26,24 @@ def on_hand_drifts(
     ]
 
 
+def range_drifts(codes: Mapping[int, str], on_hand: ItemTotals, reserved: ItemTotals) -> list[str]:
+    """Stock counters the API's 32-bit `Int` cannot carry (every read of them would fail)."""
+    drifts: list[str] = []
+    for item in sorted(codes):
+        figures = {
+            "on hand": on_hand[item],
+            "reserved": reserved[item],
+            "available": rules.available(on_hand[item], reserved[item]),
+        }
+        drifts.extend(
+            f"range: item {codes[item]} has {name} {value}, outside the 32-bit range "
+            f"[{rules.INT32_MIN}, {rules.INT32_MAX}]"
+            for name, value in figures.items()
+            if not rules.fits_counter(value)
+        )
+    return drifts
+
+
 def reserved_drifts(
     codes: Mapping[int, str], reserved: ItemTotals, outstanding: ItemTotals
 ) -> list[str]:
@@ -98,6 +116,7 @@ async def find_drifts() -> list[str]:
             over_picked.append(f"over-picked: line {line_id} picked {p} of {q}")
 
     return [
+        *range_drifts(codes, on_hand, reserved),
         *on_hand_drifts(codes, on_hand, movement_totals),
         *reserved_drifts(codes, reserved, outstanding),
         *over_picked,

@@ -43,33 +43,45 @@ async def place_order(
     customer_code: str | None,
     reference: str | None,
     lines: Sequence[rules.RequestedLine],
+    max_quantity: int = rules.MAX_LINE_QUANTITY,
 ) -> dict[str, int]:
     """Must run inside a transaction (see idempotency.run_once)."""
     code = resolve_customer_code(principal, customer_code)
-    totals = rules.validate_order_lines(lines)
+    totals = rules.validate_order_lines(lines, max_quantity)
     reference = (reference or "").strip()
     if len(reference) > MAX_REFERENCE:
         raise DomainError(ErrorCode.INVALID_INPUT, "The reference is too long.", "reference")
     customer = await Customer.get_or_none(code=code)
     if customer is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such customer.", "customerCode")
-    items = {item.code: item for item in await SalesItem.filter(code__in=list(totals))}
+    # Lock the items (ascending id, the lock order) before reading them: the
+    # price each line is quoted at and the stock checked below are those of
+    # the rows this transaction holds, so a price changed meanwhile either
+    # committed before (and is the one used) or waits for this order.
+    locked = await SalesItem.filter(code__in=list(totals)).order_by("id").select_for_update()
+    items = {item.code: item for item in locked}
     for index, line in enumerate(lines):
         if line.item_code not in items:
             raise DomainError(ErrorCode.NOT_FOUND, "No such sales item.", f"lines.{index}.itemCode")
 
-    # Reserve with one conditional UPDATE per item, in id order (the lock
-    # order). The WHERE clause is rules.can_reserve evaluated by the database
-    # on the row it locks, so two racing orders can never both take the last
-    # units of an item without Allow Backorder.
-    for item in sorted(items.values(), key=lambda i: i.id):
+    # Reserve with one conditional UPDATE per item, in id order. The WHERE
+    # clause is rules.can_reserve evaluated by the database on the row it
+    # locks, so two racing orders can never both take the last units of an
+    # item without Allow Backorder; it also keeps `reserved` within the 32-bit
+    # range (and with it `available`, as on hand is never negative). Each
+    # comparison is written so that no arithmetic in it can overflow.
+    for item in locked:
         quantity = totals[item.code]
         if not rules.can_reserve(
             item.allow_backorder, rules.available(item.on_hand, item.reserved), quantity
         ):
             raise insufficient(lines, item.code)
+        if not rules.fits_counter(item.reserved + quantity):
+            raise rules.counter_overflow(_quantity_field(lines, item.code))
         reserved = await SalesItem.filter(
-            Q(allow_backorder=True) | Q(on_hand__gte=F("reserved") + quantity), id=item.id
+            Q(allow_backorder=True) | Q(reserved__lte=F("on_hand") - quantity),
+            id=item.id,
+            reserved__lte=rules.INT32_MAX - quantity,
         ).update(reserved=F("reserved") + quantity)
         if reserved == 0:
             raise insufficient(lines, item.code)
@@ -99,10 +111,14 @@ async def place_order(
     return {"order": order.id}
 
 
-def insufficient(lines: Sequence[rules.RequestedLine], item_code: str) -> DomainError:
+def _quantity_field(lines: Sequence[rules.RequestedLine], item_code: str) -> str:
     index = next(i for i, line in enumerate(lines) if line.item_code == item_code)
+    return f"lines.{index}.quantity"
+
+
+def insufficient(lines: Sequence[rules.RequestedLine], item_code: str) -> DomainError:
     return DomainError(
         ErrorCode.INSUFFICIENT_STOCK,
         f"Item {item_code} does not allow backorders and not enough is available.",
-        f"lines.{index}.quantity",
+        _quantity_field(lines, item_code),
     )

@@ -24,6 +24,11 @@ from resolvers.errors import DomainError, ErrorCode
 from resolvers.pagination import Page, decode_cursor, encode_cursor, page_size
 
 M = TypeVar("M", bound=Model)
+INT64_MAX = 2**63 - 1
+
+
+async def customer_exists(code: str) -> bool:
+    return await Customer.exists(code=code)
 
 
 async def sales_item(code: str) -> SalesItem | None:
@@ -61,7 +66,7 @@ async def sales_orders(
     query = _visible_orders(principal)
     if status is not None:
         query = query.filter(status=status)
-    return await _newest_first(query, "SalesOrder", size, after)
+    return await _newest_first(query, "SalesOrder", size, after, rules.INT32_MAX)
 
 
 async def stock_movements(
@@ -72,13 +77,16 @@ async def stock_movements(
     item = await SalesItem.get_or_none(code=item_code.strip())
     if item is None:
         return None
-    return await _newest_first(StockMovement.filter(item_id=item.id), "StockMovement", size, after)
+    movements = StockMovement.filter(item_id=item.id)
+    return await _newest_first(movements, "StockMovement", size, after, INT64_MAX)
 
 
-async def _newest_first(query: QuerySet[M], kind: str, size: int, after: str | None) -> Page[M]:
-    """A page in descending id; the cursor is the last row's id."""
+async def _newest_first(
+    query: QuerySet[M], kind: str, size: int, after: str | None, max_id: int
+) -> Page[M]:
+    """A page in descending id; the cursor is the last row's id (within the id column's type)."""
     if (after_id := decode_cursor(kind, after)) is not None:
-        if not after_id.isdigit():
+        if not (after_id.isascii() and after_id.isdigit()) or int(after_id) > max_id:
             raise DomainError(ErrorCode.INVALID_INPUT, "Not a valid cursor.", "after")
         query = query.filter(id__lt=int(after_id))
     return await _page(query.order_by("-id"), kind, size, lambda row: row.pk)

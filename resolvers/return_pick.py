@@ -19,7 +19,8 @@ async def return_pick(
 
     Locks the order like a pick does, so a return and a pick of the same line
     never interleave. The units go back on hand and, because the order is
-    still open, back into its reservation: two atomic increments.
+    still open, back into its reservation: two atomic increments, bounded by
+    the 32-bit range like every stock counter.
     """
     order = await lock_order(order_number)
     _, lines = await load_lines(order)
@@ -27,8 +28,12 @@ async def return_pick(
     for back in returns:
         await SalesOrderLine.filter(id=back.line_id).update(picked=F("picked") - back.quantity)
     for item_id, quantity in rules.quantities_by_item(returns).items():
-        await SalesItem.filter(id=item_id).update(
-            on_hand=F("on_hand") + quantity, reserved=F("reserved") + quantity
-        )
+        changed = await SalesItem.filter(
+            id=item_id,
+            on_hand__lte=rules.INT32_MAX - quantity,
+            reserved__lte=rules.INT32_MAX - quantity,
+        ).update(on_hand=F("on_hand") + quantity, reserved=F("reserved") + quantity)
+        if changed == 0:
+            raise rules.counter_overflow("lines")
     await ledger.record_returns(order.id, returns, actor)
     return {"order": order.id}

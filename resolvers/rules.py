@@ -16,7 +16,11 @@ from decimal import Decimal, InvalidOperation
 
 from resolvers.errors import DomainError, ErrorCode
 
-MAX_LINE_QUANTITY = 1_000_000
+MAX_LINE_QUANTITY = 1_000_000  # the default of BACKORDERS_MAX_LINE_QUANTITY
+# Stock counters (on hand, reserved, available) must fit the 32-bit `Int` the
+# schema and the columns carry; a change that would take one outside is refused.
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
 MAX_ORDER_LINES = 200
 MAX_MONEY = Decimal("1000000000")
 FIRST_ORDER_NUMBER = 1001
@@ -132,6 +136,19 @@ def stock_status(available_quantity: int, allow_backorder: bool) -> StockStatus:
     return StockStatus.ON_BACKORDER if allow_backorder else StockStatus.OUT_OF_STOCK
 
 
+def counter_overflow(field: str | None = None) -> DomainError:
+    """A change that would take a stock counter beyond what can be recorded (no figure in it)."""
+    return DomainError(
+        ErrorCode.INVALID_QUANTITY,
+        "That quantity would take this item's stock figures beyond what can be recorded.",
+        field,
+    )
+
+
+def fits_counter(value: int) -> bool:
+    return INT32_MIN <= value <= INT32_MAX
+
+
 def can_reserve(allow_backorder: bool, available_quantity: int, quantity: int) -> bool:
     """Allow Backorder off: at most what is available. On: anything."""
     return allow_backorder or quantity <= available_quantity
@@ -166,7 +183,9 @@ class RequestedLine:
     quantity: int
 
 
-def validate_order_lines(lines: Sequence[RequestedLine]) -> dict[str, int]:
+def validate_order_lines(
+    lines: Sequence[RequestedLine], max_quantity: int = MAX_LINE_QUANTITY
+) -> dict[str, int]:
     """Check the requested lines; return the total quantity per item code."""
     if not lines:
         raise DomainError(ErrorCode.INVALID_INPUT, "An order needs at least one line.", "lines")
@@ -176,27 +195,27 @@ def validate_order_lines(lines: Sequence[RequestedLine]) -> dict[str, int]:
         )
     totals: dict[str, int] = {}
     for index, line in enumerate(lines):
-        require_line_quantity(line.quantity, f"lines.{index}.quantity")
+        require_line_quantity(line.quantity, f"lines.{index}.quantity", max_quantity)
         if not line.item_code.strip():
             raise DomainError(
                 ErrorCode.INVALID_INPUT, "An item code is required.", f"lines.{index}.itemCode"
             )
         totals[line.item_code] = totals.get(line.item_code, 0) + line.quantity
     for code, total in totals.items():
-        if total > MAX_LINE_QUANTITY:
+        if total > max_quantity:
             raise DomainError(
                 ErrorCode.INVALID_QUANTITY,
-                f"At most {MAX_LINE_QUANTITY} of item {code} can be ordered at once.",
+                f"At most {max_quantity} of item {code} can be ordered at once.",
                 "lines",
             )
     return totals
 
 
-def require_line_quantity(quantity: int, field: str) -> None:
-    if quantity <= 0 or quantity > MAX_LINE_QUANTITY:
+def require_line_quantity(quantity: int, field: str, max_quantity: int = MAX_LINE_QUANTITY) -> None:
+    if quantity <= 0 or quantity > max_quantity:
         raise DomainError(
             ErrorCode.INVALID_QUANTITY,
-            f"Quantity must be between 1 and {MAX_LINE_QUANTITY}.",
+            f"Quantity must be between 1 and {max_quantity}.",
             field,
         )
 
@@ -376,12 +395,12 @@ def plan_return(
     return returns
 
 
-def require_adjustment(quantity: int) -> None:
+def require_adjustment(quantity: int, max_quantity: int = MAX_LINE_QUANTITY) -> None:
     """A stock count correction: any non-zero change within the line limit."""
-    if quantity == 0 or abs(quantity) > MAX_LINE_QUANTITY:
+    if quantity == 0 or abs(quantity) > max_quantity:
         raise DomainError(
             ErrorCode.INVALID_QUANTITY,
-            f"An adjustment is a non-zero change of at most {MAX_LINE_QUANTITY} either way.",
+            f"An adjustment is a non-zero change of at most {max_quantity} either way.",
             "quantity",
         )
 
@@ -446,7 +465,7 @@ def plan_split(status: OrderStatus, lines: Sequence[LineState], target: OrderSta
 
 # ---------------------------------------------------------------- numbering
 
-_ORDER_NUMBER = re.compile(r"^(\d{1,12})(?:-(\d{3}))?$")
+_ORDER_NUMBER = re.compile(r"^(\d{1,12})(?:-(\d{3}))?$", re.ASCII)
 
 
 def format_order_number(root: int, suffix: int) -> str:
@@ -456,7 +475,7 @@ def format_order_number(root: int, suffix: int) -> str:
 def parse_order_number(number: str) -> tuple[int, int] | None:
     """`1001` -> (1001, 0); `1001-002` -> (1001, 2); anything else -> None."""
     match = _ORDER_NUMBER.match(number.strip())
-    if match is None:
+    if match is None or int(match.group(1)) > INT32_MAX:  # no order has such a number
         return None
     return int(match.group(1)), int(match.group(2) or 0)
 

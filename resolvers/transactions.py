@@ -10,13 +10,19 @@ row lock held until commit.
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
+from tortoise.backends.base.client import TransactionContext
+from tortoise.transactions import in_transaction as _in_transaction
 
 from models import SalesOrder
 from resolvers import rules
 from resolvers.errors import DomainError, ErrorCode
 
 __all__ = ["in_transaction", "lock_order", "lock_family_root"]
+
+
+def in_transaction() -> TransactionContext:
+    """A transaction on the service's connection ("health" is /healthz's own)."""
+    return _in_transaction("default")
 
 
 def order_not_found(field: str = "orderNumber") -> DomainError:

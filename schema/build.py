@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from backorders.config import Settings
 from schema import mutation_fields as m
 from schema import query_fields as q
-from schema.errors import MaskUnexpectedErrors
+from schema.input_guard import InputGuard
 from schema.payloads import (
     AdjustStockPayload,
     ConfirmBackorderPayload,
@@ -61,6 +52,7 @@ class SpaQuery:
         description="An item by its code, or null.",
         resolver=q.sales_item,
         permission_classes=[CanViewCatalog],
+        extensions=[InputGuard(mutation=False)],
     )
     sales_items: SalesItemConnection = strawberry.field(
         description=(
@@ -68,6 +60,7 @@ class SpaQuery:
         ),
         resolver=q.sales_items,
         permission_classes=[CanViewCatalog],
+        extensions=[InputGuard(mutation=False)],
     )
     sales_order: SalesOrderType | None = strawberry.field(
         description=(
@@ -76,11 +69,13 @@ class SpaQuery:
         ),
         resolver=q.sales_order,
         permission_classes=[CanViewOrders],
+        extensions=[InputGuard(mutation=False)],
     )
     sales_orders: SalesOrderConnection = strawberry.field(
         description="Orders newest first, optionally of one status. A customer sees only its own.",
         resolver=q.sales_orders,
         permission_classes=[CanViewOrders],
+        extensions=[InputGuard(mutation=False)],
     )
 
 
@@ -93,6 +88,7 @@ class SpaMutation:
         ),
         resolver=m.place_order,
         permission_classes=[CanPlaceOrders],
+        extensions=[InputGuard(mutation=True)],
     )
     pick_order: PickOrderPayload = strawberry.mutation(
         description=(
@@ -101,6 +97,7 @@ class SpaMutation:
         ),
         resolver=m.pick_order,
         permission_classes=[CanWorkOrders],
+        extensions=[InputGuard(mutation=True)],
     )
     split_remaining: SplitRemainingPayload = strawberry.mutation(
         description=(
@@ -109,6 +106,7 @@ class SpaMutation:
         ),
         resolver=m.split_remaining,
         permission_classes=[CanWorkOrders],
+        extensions=[InputGuard(mutation=True)],
     )
     confirm_backorder: ConfirmBackorderPayload = strawberry.mutation(
         description=(
@@ -116,6 +114,7 @@ class SpaMutation:
         ),
         resolver=m.confirm_backorder,
         permission_classes=[CanWorkOrders],
+        extensions=[InputGuard(mutation=True)],
     )
 
 
@@ -128,12 +127,13 @@ class IntegrationQuery(SpaQuery):
         ),
         resolver=q.stock_movements,
         permission_classes=[CanViewStockLedger],
-        extensions=stock_figure(),
+        extensions=[*stock_figure(), InputGuard(mutation=False)],
     )
     settings: list[SettingType] = strawberry.field(
         description="Every back-end setting with its effective value.",
         resolver=q.settings,
         permission_classes=[CanManageSettings],
+        extensions=[InputGuard(mutation=False)],
     )
 
 
@@ -143,6 +143,7 @@ class IntegrationMutation(SpaMutation):
         description="Create a sales item (no stock; receive it with receiveStock).",
         resolver=m.create_sales_item,
         permission_classes=[CanManageCatalog],
+        extensions=[InputGuard(mutation=True)],
     )
     update_sales_item: UpdateSalesItemPayload = strawberry.mutation(
         description=(
@@ -150,16 +151,19 @@ class IntegrationMutation(SpaMutation):
         ),
         resolver=m.update_sales_item,
         permission_classes=[CanManageCatalog],
+        extensions=[InputGuard(mutation=True)],
     )
     create_customer: CreateCustomerPayload = strawberry.mutation(
         description="Create a customer.",
         resolver=m.create_customer,
         permission_classes=[CanManageCatalog],
+        extensions=[InputGuard(mutation=True)],
     )
     receive_stock: ReceiveStockPayload = strawberry.mutation(
         description="Add received goods to an item's stock on hand.",
         resolver=m.receive_stock,
         permission_classes=[CanReceiveStock],
+        extensions=[InputGuard(mutation=True)],
     )
     return_pick: ReturnPickPayload = strawberry.mutation(
         description=(
@@ -168,27 +172,20 @@ class IntegrationMutation(SpaMutation):
         ),
         resolver=m.return_pick,
         permission_classes=[CanWorkOrders],
+        extensions=[InputGuard(mutation=True)],
     )
     adjust_stock: AdjustStockPayload = strawberry.mutation(
         description="Correct stock on hand after a count; never below zero.",
         resolver=m.adjust_stock,
         permission_classes=[CanAdjustStock],
+        extensions=[InputGuard(mutation=True)],
     )
     update_setting: UpdateSettingPayload = strawberry.mutation(
         description="Change a back-end setting; it applies from the next request.",
         resolver=m.update_setting,
         permission_classes=[CanManageSettings],
+        extensions=[InputGuard(mutation=True)],
     )
-
-
-def _extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    # Factories, so every request gets fresh extension instances.
-    return [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
-        MaskUnexpectedErrors,
-    ]
 
 
 class Schema(strawberry.Schema):
@@ -197,7 +194,9 @@ class Schema(strawberry.Schema):
     Strawberry logs every error of every response at ERROR with a traceback:
     callers' validation errors and userErrors-free refusals included, and one
     ~100-line traceback per request during a database outage. What deserves a
-    log line is logged once by `MaskUnexpectedErrors`, with the request id.
+    log line is logged once by `schema.errors.mask_errors`, with the request id.
+    Requests run through `schema.execution.Executor`, which applies the query
+    limits; Strawberry's own limiter extensions re-walk every fragment spread.
     """
 
     def process_errors(
@@ -206,19 +205,15 @@ class Schema(strawberry.Schema):
         return None
 
 
-def integration_schema(settings: Settings) -> strawberry.Schema:
+def integration_schema() -> strawberry.Schema:
     return Schema(
         query=IntegrationQuery,
         mutation=IntegrationMutation,
-        extensions=_extensions(settings),
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 
-def spa_schema(settings: Settings) -> strawberry.Schema:
+def spa_schema() -> strawberry.Schema:
     return Schema(
-        query=SpaQuery,
-        mutation=SpaMutation,
-        extensions=_extensions(settings),
-        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        query=SpaQuery, mutation=SpaMutation, config=StrawberryConfig(scalar_map=SCALAR_MAP)
     )

@@ -6,16 +6,24 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from resolvers import queries
 from resolvers.access import ANONYMOUS, CAN_VIEW_AVAILABLE_QUANTITY, Principal, can_view_stock
 from resolvers.settings import setting_value
 from resolvers.stock import in_stock_by_line
+
+
+class StockRefusalBudget(Protocol):
+    """How many INSUFFICIENT_STOCK refusals a caller outside the stock setting may receive."""
+
+    async def spent(self) -> int | None:
+        """Seconds until the budget has room again, or None while it has."""
+
+    async def count(self) -> None:
+        """One refusal was answered."""
 
 
 class Loaders:
@@ -48,8 +56,10 @@ class Context:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loaders: Loaders = field(default_factory=Loaders)
     idempotency_ttl: timedelta = timedelta(hours=24)
-    request: Request | WebSocket | None = None
-    response: Response | WebSocket | None = None
+    max_line_quantity: int = 1_000_000
+    stock_refusals: StockRefusalBudget | None = None
+    # Set when a rate limit refused part of this request: the HTTP answer is 429.
+    retry_after: int | None = None
     _stock_visibility: asyncio.Task[bool] | None = None
 
     async def can_view_stock(self) -> bool:

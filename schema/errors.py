@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 
-from backorders.outages import is_database_unavailable
 from resolvers.errors import DomainError
+from resolvers.outages import database_failure
 
 logger = logging.getLogger("backorders.errors")
 
@@ -17,9 +15,17 @@ UNAVAILABLE_MESSAGE = (
     "Service unavailable: the database cannot be reached. Retry shortly; a mutation "
     "retried with the same idempotencyKey takes effect at most once."
 )
+CONFLICT_MESSAGE = (
+    "The operation waited too long for data another request was changing, and changed "
+    "nothing. Retry it; with the same idempotencyKey it takes effect at most once."
+)
+TIMEOUT_MESSAGE = (
+    "The operation took too long and was stopped; a mutation stopped this way changes "
+    "nothing. Retry it; with the same idempotencyKey it takes effect at most once."
+)
 
 # Errors with these codes are meant for the caller and stay readable.
-READABLE_CODES = frozenset({"FORBIDDEN", "INVALID_INPUT", "NOT_FOUND"})
+READABLE_CODES = frozenset({"FORBIDDEN", "INVALID_INPUT", "NOT_FOUND", "RATE_LIMITED"})
 
 
 def argument_error(error: DomainError) -> GraphQLError:
@@ -43,35 +49,38 @@ def is_unexpected(error: GraphQLError) -> bool:
     return code not in READABLE_CODES
 
 
-class MaskUnexpectedErrors(MaskErrors):
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message="Unexpected error.")
+def mask_errors(errors: list[GraphQLError], request_id: str) -> list[GraphQLError]:
+    """Readable errors as they are; every other one replaced, and logged once with the id."""
+    return [_masked(error, request_id) if is_unexpected(error) else error for error in errors]
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        context: Any = self.execution_context.context
-        request_id = getattr(context, "request_id", None)
-        original = error.original_error or error
-        if is_database_unavailable(original):
-            logger.warning("Database unavailable in request %s: %r", request_id, original)
-            return GraphQLError(
-                message=UNAVAILABLE_MESSAGE,
-                nodes=error.nodes,
-                source=error.source,
-                positions=error.positions,
-                path=error.path,
-                extensions={"code": "SERVICE_UNAVAILABLE", "requestId": request_id},
-            )
-        logger.error(
-            "Unexpected error in request %s at %s",
-            request_id,
-            error.path,
-            exc_info=(type(original), original, original.__traceback__),
-        )
-        return GraphQLError(
-            message=self.error_message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-        )
+
+def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
+    original = error.original_error or error
+    kind = database_failure(original)
+    if kind == "unavailable":
+        logger.warning("Database unavailable in request %s: %r", request_id, original)
+        return _replace(error, UNAVAILABLE_MESSAGE, "SERVICE_UNAVAILABLE", request_id)
+    if kind == "conflict":
+        logger.warning("Lock wait given up in request %s: %r", request_id, original)
+        return _replace(error, CONFLICT_MESSAGE, "CONFLICT_RETRY", request_id)
+    if kind == "timeout":
+        logger.warning("Statement timed out in request %s: %r", request_id, original)
+        return _replace(error, TIMEOUT_MESSAGE, "TIMEOUT", request_id)
+    logger.error(
+        "Unexpected error in request %s at %s",
+        request_id,
+        error.path,
+        exc_info=(type(original), original, original.__traceback__),
+    )
+    return _replace(error, "Unexpected error.", "INTERNAL_SERVER_ERROR", request_id)
+
+
+def _replace(error: GraphQLError, message: str, code: str, request_id: str) -> GraphQLError:
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": code, "requestId": request_id},
+    )

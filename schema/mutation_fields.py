@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from graphql import GraphQLError
 from strawberry import Info
 
 from resolvers import (
@@ -90,11 +91,24 @@ async def _execute(
     context: Context = info.context
     request = _request(input_) if request is None else request
     key = getattr(input_, "idempotency_key", None)
+    # A refusal for lack of stock tells a caller outside the stock setting
+    # something about a figure it may not see: such refusals have a budget.
+    budget = context.stock_refusals
+    if budget is not None and await context.can_view_stock():
+        budget = None
+    if budget is not None and (wait := await budget.spent()) is not None:
+        context.retry_after = wait
+        raise GraphQLError(
+            f"Too many requests refused for lack of stock; retry after {wait} seconds.",
+            extensions={"code": "RATE_LIMITED"},
+        )
     try:
         result = await run_once(
             context.principal, operation, key, request, act, context.idempotency_ttl
         )
     except DomainError as error:
+        if budget is not None and error.code is ErrorCode.INSUFFICIENT_STOCK:
+            await budget.count()
         return UserError.of(error)
     except Forbidden as error:
         raise forbidden(str(error)) from None
@@ -103,10 +117,18 @@ async def _execute(
 
 
 async def _order(info: Info[Context, None], order_id: int | None) -> SalesOrderType | None:
+    """The affected order, as far as the caller may read it."""
     if order_id is None:
         return None
-    row = await info.context.loaders.order.load(order_id)
-    return SalesOrderType(row=row) if row is not None else None
+    loaders, principal = info.context.loaders, info.context.principal
+    row = await loaders.order.load(order_id)
+    if row is None:
+        return None
+    if principal.is_customer_only:
+        customer = await loaders.customer.load(row.customer_id)
+        if customer is None or customer.code != principal.customer_code:
+            return None
+    return SalesOrderType(row=row)
 
 
 async def _item(info: Info[Context, None], item_id: int | None) -> SalesItemType | None:
@@ -117,7 +139,7 @@ async def _item(info: Info[Context, None], item_id: int | None) -> SalesItemType
 
 
 def _line_id(value: str, index: int) -> int:
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise DomainError(
             ErrorCode.NOT_FOUND, "No such line on this order.", f"lines.{index}.lineId"
         )
@@ -135,7 +157,13 @@ async def place_order(info: Info[Context, None], input: PlaceOrderInput) -> Plac
         info,
         "placeOrder",
         input,
-        lambda: place_order_uc.place_order(principal, input.customer_code, input.reference, lines),
+        lambda: place_order_uc.place_order(
+            principal,
+            input.customer_code,
+            input.reference,
+            lines,
+            info.context.max_line_quantity,
+        ),
         request,
     )
     if isinstance(result, UserError):
@@ -251,7 +279,11 @@ async def receive_stock(info: Info[Context, None], input: ReceiveStockInput) -> 
         "receiveStock",
         input,
         lambda: receive_stock_uc.receive_stock(
-            input.item_code, input.quantity, input.reference, info.context.principal.sub
+            input.item_code,
+            input.quantity,
+            input.reference,
+            info.context.principal.sub,
+            info.context.max_line_quantity,
         ),
     )
     if isinstance(result, UserError):
@@ -295,7 +327,11 @@ async def adjust_stock(info: Info[Context, None], input: AdjustStockInput) -> Ad
         "adjustStock",
         input,
         lambda: adjust_stock_uc.adjust_stock(
-            input.item_code, input.quantity, input.reference, info.context.principal.sub
+            input.item_code,
+            input.quantity,
+            input.reference,
+            info.context.principal.sub,
+            info.context.max_line_quantity,
         ),
     )
     if isinstance(result, UserError):

@@ -12,6 +12,8 @@ from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.rules import CENT
 
+MAX_DECIMAL_CHARS = 40
+
 
 def serialize_decimal(value: Decimal) -> str:
     return str(Decimal(value).quantize(CENT))
@@ -22,8 +24,10 @@ def parse_decimal(value: Any) -> Decimal:
     # 12.345 stays 12.345 and is refused by the rules, not silently rounded.
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError('Decimal must be a string such as "15.00".')
+    if len(text := str(value)) > MAX_DECIMAL_CHARS:
+        raise ValueError(f"Decimal must be at most {MAX_DECIMAL_CHARS} characters.")
     try:
-        parsed = Decimal(str(value).strip())
+        parsed = Decimal(text.strip())
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a decimal number.") from None
     if not parsed.is_finite():

@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -89,13 +90,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def app_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(
         database_url=database_url,
         jwt_secret=TEST_SECRET,
         jwt_secret_file=tmp_path / "unused-secret",
+        **overrides,
     )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The test app's settings; `@pytest.mark.settings(name=value)` changes some."""
+    overrides: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("settings"))):
+        overrides.update(marker.kwargs)
+    return app_settings(database_url, tmp_path, **overrides)
 
 
 @pytest.fixture

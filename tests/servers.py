@@ -70,13 +70,13 @@ def stop(process: subprocess.Popen[Any]) -> None:
 
 @contextmanager
 def serving(
-    cwd: Path, env: dict[str, str], log_path: Path
+    cwd: Path, env: dict[str, str], log_path: Path, *args: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`backorders serve` on a free port, healthy; stopped on exit (also on failure)."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*COMMAND, "serve", "--port", str(port)],
+            [*COMMAND, "serve", "--port", str(port), *args],
             cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,

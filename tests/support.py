@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -34,10 +35,13 @@ class Api:
         customer: str | None = None,
         endpoint: str = "/graphql",
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token(roles, sub, customer)}"}
-        return await self.client.post(
-            endpoint, json={"query": query, "variables": variables or {}}, headers=headers
-        )
+        headers = {
+            "Authorization": f"Bearer {self.token(roles, sub, customer)}",
+            "Content-Type": "application/json",
+        }
+        # ASCII JSON, so that a test can send any string, lone surrogates included.
+        body = json.dumps({"query": query, "variables": variables or {}})
+        return await self.client.post(endpoint, content=body, headers=headers)
 
     async def gql(
         self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any

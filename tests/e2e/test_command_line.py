@@ -120,3 +120,14 @@ def test_serve_refuses_several_workers_on_sqlite(workdir: Path) -> None:
     )
     assert result.returncode == 2
     assert "needs PostgreSQL" in result.stderr
+
+
+def test_serve_refuses_a_secret_shorter_than_32_bytes(workdir: Path) -> None:
+    env = clean_env(BACKORDERS_JWT_SECRET="too-short-a-secret")
+    result = subprocess.run(
+        [*COMMAND, "serve"], cwd=workdir, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "BACKORDERS_JWT_SECRET has 18 bytes" in result.stderr
+    assert "at least 32" in result.stderr
+    assert not (workdir / "backorders.sqlite3").exists()  # refused before migrating

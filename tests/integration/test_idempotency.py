@@ -1,6 +1,7 @@
 """idempotencyKey: a retry with the same key and input replays the first success and acts no more.
 
-The key is scoped to the caller's `sub` and to the mutation; the same key with
+The key is scoped to the whole principal (its `sub`, roles and customer) and
+to the mutation; the same key with
 a different input is IDEMPOTENCY_CONFLICT; attempts that ended in userErrors
 are not remembered. Every "changes nothing" is checked by reading state back.
 """
@@ -357,6 +358,78 @@ async def test_the_key_is_scoped_to_the_callers_sub(api: Api) -> None:
     assert [e["code"] for e in bob_other_input["userErrors"]] == ["IDEMPOTENCY_CONFLICT"]
     assert await order_numbers(api) == ["1001", "1002"]
     assert (await assert_item_reservations_match_orders(api, "INK"))["availableQuantity"] == 6
+
+
+PLACE_REVEALING = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
+  order { number reference customer { code name } lines { quotedQuantity item { code } } }
+  userErrors { code field } } }"""
+
+
+async def test_customers_of_two_companies_sharing_a_sub_never_replay_each_others_orders(
+    api: Api,
+) -> None:
+    await setup_store(api, on_hand=10)
+    await api.create_customer("GLOBEX", "Globex Stationers")
+    acme = {"roles": ("Customer",), "customer": "ACME", "sub": "shop"}
+    globex = {"roles": ("Customer",), "customer": "GLOBEX", "sub": "shop"}
+    # A customer's own customerCode may be left out: both send the same input.
+    request = {"lines": [{"itemCode": "INK", "quantity": 2}], "idempotencyKey": "k1"}
+
+    first = await send(api, PLACE_REVEALING, {**request, "reference": "ACME-PO-77"}, **acme)
+    second = await send(api, PLACE_REVEALING, {**request, "reference": "ACME-PO-77"}, **globex)
+
+    assert first["order"]["customer"]["code"] == "ACME"
+    assert second["userErrors"] == []
+    assert second["order"]["number"] == "1002"
+    assert second["order"]["customer"] == {"code": "GLOBEX", "name": "Globex Stationers"}
+    assert await order_numbers(api) == ["1001", "1002"]
+
+
+async def test_a_customer_sharing_a_staff_tokens_sub_cannot_replay_its_order(api: Api) -> None:
+    await setup_store(api, on_hand=10)
+    await api.create_customer("GLOBEX")
+    staff_input = order_input("k2", 3, reference="CONFIDENTIAL-PO")
+
+    placed = await send(api, PLACE_REVEALING, staff_input, roles=("Sales",), sub="x")
+    response = await api.post(
+        PLACE_REVEALING, {"i": staff_input}, roles=("Customer",), customer="GLOBEX", sub="x"
+    )
+
+    assert placed["order"]["number"] == "1001"
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # may not order for ACME
+    for secret in ("CONFIDENTIAL-PO", "1001", "Acme"):
+        assert secret not in response.text
+    assert await order_numbers(api) == ["1001"]
+
+
+async def test_a_retry_writing_the_same_amount_differently_replays_the_split(api: Api) -> None:
+    await setup_store(api, on_hand=4)
+    await picked_order(api, quoted=10, pick=4)
+
+    first = await send(
+        api,
+        SPLIT,
+        {"orderNumber": "1001", "additionalShippingCharge": "12.5", "idempotencyKey": "s"},
+    )
+    again = await send(
+        api,
+        SPLIT,
+        {"orderNumber": " 1001", "additionalShippingCharge": "12.50", "idempotencyKey": "s"},
+    )
+
+    assert first["userErrors"] == [] and again["userErrors"] == []
+    assert (
+        again["backorder"]
+        == first["backorder"]
+        == {
+            "number": "1001-001",
+            "status": "ON_BACKORDER",
+            "charges": [{"amount": "12.50"}],
+        }
+    )
+    assert await order_numbers(api) == ["1001", "1001-001"]
 
 
 async def test_the_key_is_scoped_to_the_mutation(api: Api) -> None:

@@ -139,6 +139,7 @@ async def test_an_adjustment_retried_with_its_key_applies_once(api: Api) -> None
 
 
 async def test_customers_and_sales_cannot_adjust_stock(api: Api) -> None:
+    await api.create_customer("ACME")
     await api.create_item("BC-STD", on_hand=5)
     for roles, customer in ((("Sales",), None), (("Customer",), "ACME")):
         errors = await api.errors(

@@ -43,7 +43,7 @@ SKIP_REASON = (
 )
 SECRET = "processes-secret-0123456789abcdef0123456789abcdef"
 STAFF = ("Administrator",)
-ACCESS_LINE = re.compile(r'INFO: +[0-9.]+:[0-9]+ - "(GET|POST) ')
+ACCESS_LINE = re.compile(r".* backorders\.access ")
 STARTED = re.compile(r"Started server process \[(\d+)\]")
 
 PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {

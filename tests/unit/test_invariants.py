@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from resolvers.invariants import family_drifts, on_hand_drifts, pick_drifts, reserved_drifts
+from resolvers.invariants import (
+    family_drifts,
+    on_hand_drifts,
+    pick_drifts,
+    range_drifts,
+    reserved_drifts,
+)
 
 CODES = {1: "BC-STD", 2: "LH-A4", 3: "ENV-DL"}
 
@@ -111,3 +117,27 @@ def test_a_line_id_is_not_mistaken_for_a_prefix_of_another() -> None:
     drifts = pick_drifts({1: 1, 10: 2, 100: 3}, {1: 1, 10: 2, 100: 4})
     assert len(drifts) == 1
     assert "line 100 " in drifts[0]
+
+
+# ------------------------------------------------------------ counters the API can carry
+
+
+def test_counters_within_32_bits_are_no_drift() -> None:
+    top = 2**31 - 1
+    assert range_drifts({1: "BC-STD"}, {1: top}, {1: top}) == []
+    assert range_drifts({1: "BC-STD"}, {1: 0}, {1: top}) == []  # available -(2^31 - 1)
+
+
+def test_a_counter_beyond_32_bits_is_named_with_its_figure() -> None:
+    drifts = range_drifts(CODES, {1: 2**31, 2: 0, 3: 5}, {1: 0, 2: 2**31 + 7, 3: 0})
+
+    assert drifts == [
+        "range: item BC-STD has on hand 2147483648, outside the 32-bit range "
+        "[-2147483648, 2147483647]",
+        "range: item BC-STD has available 2147483648, outside the 32-bit range "
+        "[-2147483648, 2147483647]",
+        "range: item LH-A4 has reserved 2147483655, outside the 32-bit range "
+        "[-2147483648, 2147483647]",
+        "range: item LH-A4 has available -2147483655, outside the 32-bit range "
+        "[-2147483648, 2147483647]",
+    ]

@@ -1,0 +1,128 @@
+"""One GraphQL request against one schema: prepare the document once per text, then execute.
+
+Preparing is parsing (with a token limit), the query limits of
+`schema.limits` (each fragment measured once), then graphql-core's standard
+validation rules. The limits run first and alone: a document they refuse
+never reaches a rule whose cost could grow with the expansion. Prepared
+documents are remembered per text (bounded), so the usual handful of
+operations a client sends are parsed and validated once per process.
+
+Execution is graphql-core's, over the schema Strawberry built, with the
+resolvers, permissions and field extensions Strawberry compiled into it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.validation import MaxIntrospectionDepthRule
+from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from schema.errors import mask_errors
+from schema.limits import QueryLimits, check_limits, selects_introspection
+
+VALIDATION_RULES = (
+    *specified_rules,
+    MaxIntrospectionDepthRule,
+    MaybeNullValidationRule,
+    OneOfInputValidationRule,
+)
+# Longer texts are prepared every time rather than held in memory.
+MAX_CACHED_QUERY_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    document: DocumentNode | None
+    errors: list[GraphQLError]  # non-empty: the request is refused before execution
+    introspects: bool = False  # asks for `__schema` or `__type`
+
+    def operation_type(self, operation_name: str | None) -> OperationType | None:
+        """The type of the operation that would run, or None when there is no such operation."""
+        if self.document is None:
+            return None
+        operation = get_operation_ast(self.document, operation_name)
+        return operation.operation if operation is not None else None
+
+
+class Executor:
+    """Prepares and runs documents for one schema; one per endpoint, shared by its requests."""
+
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        limits: QueryLimits,
+        max_tokens: int,
+        cache_size: int = 256,
+    ) -> None:
+        self.schema = schema
+        self.limits = limits
+        self.max_tokens = max_tokens
+        self.cache_size = cache_size
+        self._prepared: OrderedDict[str, PreparedDocument] = OrderedDict()
+
+    def prepare(self, query: str) -> PreparedDocument:
+        prepared = self._prepared.get(query)
+        if prepared is not None:
+            self._prepared.move_to_end(query)
+            return prepared
+        prepared = self._prepare(query)
+        if len(query) <= MAX_CACHED_QUERY_CHARS:
+            self._prepared[query] = prepared
+            if len(self._prepared) > self.cache_size:
+                self._prepared.popitem(last=False)
+        return prepared
+
+    def _prepare(self, query: str) -> PreparedDocument:
+        try:
+            document = parse(query, max_tokens=self.max_tokens)
+        except GraphQLError as error:
+            return PreparedDocument(None, [error])
+        except RecursionError:
+            return PreparedDocument(None, [GraphQLError("The document is nested too deeply.")])
+        errors = check_limits(document, self.limits)
+        if not errors:
+            errors = validate(self.schema._schema, document, VALIDATION_RULES)
+        return PreparedDocument(document, errors, selects_introspection(document))
+
+    async def execute(
+        self,
+        prepared: PreparedDocument,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: Any,
+        request_id: str,
+    ) -> ExecutionResult:
+        if prepared.errors or prepared.document is None:
+            return ExecutionResult(data=None, errors=prepared.errors)
+        result = execute(
+            self.schema._schema,
+            prepared.document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            executor_class=self.schema.execution_context_class,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            operation_extensions=None,
+        )
+        if not isinstance(result, ExecutionResult):
+            result = await result
+        if result.errors:
+            result = ExecutionResult(result.data, mask_errors(result.errors, request_id))
+        return result
