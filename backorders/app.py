@@ -23,11 +23,11 @@ from backorders.db import PoolSettings, ping, tortoise_config
 from backorders.http import GraphQLEndpoint, error_response, json_response
 from backorders.logs import AccessLog
 from backorders.rate_limits import RateLimits
-from resolvers.idempotency import purge_expired
-from resolvers.queries import customer_exists
-from schema.build import integration_schema, spa_schema
-from schema.execution import Executor
-from schema.limits import QueryLimits
+from backorders.resolvers.persistence.idempotency import purge_expired
+from backorders.resolvers.reads.queries import customer_exists
+from backorders.schema.build import integration_schema, spa_schema
+from backorders.schema.execution import Executor
+from backorders.schema.limits import QueryLimits
 
 logger = logging.getLogger("backorders.app")
 # Accepted from a caller's X-Request-ID; anything else is replaced by our own id.

@@ -7,7 +7,7 @@ from typing import Any
 
 import jwt
 
-from resolvers.access import Principal, Role
+from backorders.resolvers.rules.access import Principal, Role
 
 ALGORITHM = "HS256"
 MAX_SUB = 200

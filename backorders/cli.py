@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "schema":
-        from schema.build import integration_schema, spa_schema
+        from backorders.schema.build import integration_schema, spa_schema
 
         build = spa_schema if args.spa else integration_schema
         print(build().as_str())

@@ -13,7 +13,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
-from models import MODEL_MODULES
+from backorders.models import MODEL_MODULES
 
 APP_LABEL = "models"
 
@@ -76,7 +76,7 @@ def tortoise_config(database_url: str, pool: PoolSettings | None = None) -> dict
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
-                "migrations": "models.migrations",
+                "migrations": "backorders.models.migrations",
                 "default_connection": "default",
             }
         },
@@ -138,7 +138,7 @@ async def ping(timeout_seconds: float = 5.0) -> bool:
 
 async def check(database_url: str) -> list[str]:
     """The invariant drifts in the database at `database_url` (empty: all hold)."""
-    from resolvers.invariants import find_drifts
+    from backorders.resolvers.reads.invariants import find_drifts
 
     await Tortoise.init(config=tortoise_config(database_url, UNBOUNDED))
     try:

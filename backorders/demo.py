@@ -7,10 +7,10 @@ from decimal import Decimal
 from tortoise import Tortoise
 
 from backorders.db import tortoise_config
-from models import Customer, SalesItem, StockMovement
-from resolvers.ledger import MAIN_LOCATION
-from resolvers.rules import MovementReason
-from resolvers.transactions import in_transaction
+from backorders.models import Customer, SalesItem, StockMovement
+from backorders.resolvers.persistence.ledger import MAIN_LOCATION
+from backorders.resolvers.persistence.transactions import in_transaction
+from backorders.resolvers.rules import MovementReason
 
 CUSTOMERS = [("ACME", "Acme Print Co."), ("GLOBEX", "Globex Stationers")]
 # code, name, unit price, allow backorder, on hand

@@ -29,9 +29,9 @@ from strawberry.http.ides import get_graphql_ide_html
 from backorders.auth import AuthError, principal_from_header
 from backorders.config import Settings
 from backorders.rate_limits import Budget, RateLimits, Refused
-from resolvers.access import Principal
-from schema.context import Context
-from schema.execution import Executor
+from backorders.resolvers.rules.access import Principal
+from backorders.schema.context import Context
+from backorders.schema.execution import Executor
 
 CustomerExists = Callable[[str], Awaitable[bool]]
 

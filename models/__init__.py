@@ -1,16 +1,20 @@
 """Tortoise models: persistence, constraints and indexes only; no business rules."""
 
-from models.catalog import Customer, SalesItem
-from models.orders import (
+from backorders.models.catalog import Customer, SalesItem
+from backorders.models.orders import (
     OrderCharge,
     OrderStatusChange,
     SalesOrder,
     SalesOrderLine,
     StockMovement,
 )
-from models.system import Counter, IdempotencyRecord, Setting
+from backorders.models.system import Counter, IdempotencyRecord, Setting
 
-MODEL_MODULES = ["models.catalog", "models.orders", "models.system"]
+MODEL_MODULES = [
+    "backorders.models.catalog",
+    "backorders.models.orders",
+    "backorders.models.system",
+]
 
 __all__ = [
     "MODEL_MODULES",

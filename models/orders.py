@@ -6,12 +6,12 @@ from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
-from resolvers.rules import ChargeKind, MovementReason, OrderStatus
+from backorders.enums import ChargeKind, MovementReason, OrderStatus
 
 if TYPE_CHECKING:
     # Only for annotations: Tortoise discovers models by scanning each models
     # module, so importing them here at runtime would list them twice.
-    from models.catalog import Customer, SalesItem
+    from backorders.models.catalog import Customer, SalesItem
 
 
 class SalesOrder(Model):

@@ -1,5 +1,7 @@
-"""Use cases behind the GraphQL fields: each loads, applies the rules, writes in one transaction.
+"""The behaviour behind the GraphQL fields, grouped by what each part may touch.
 
-`rules`, `access` and `errors` are pure (no database, no GraphQL); the other
-modules own their transactions and their lock order (see docs/concurrency.md).
+- `rules/`: pure (no database, no GraphQL): the arithmetic and state rules, access policy.
+- `use_cases/`: one module per mutation; each owns its transaction and lock order.
+- `reads/`: read paths and the batches behind the data loaders.
+- `persistence/`: transactions and locks, the ledger, idempotency, database outages.
 """

@@ -10,10 +10,15 @@ from typing import Protocol
 
 from strawberry.dataloader import DataLoader
 
-from resolvers import queries
-from resolvers.access import ANONYMOUS, CAN_VIEW_AVAILABLE_QUANTITY, Principal, can_view_stock
-from resolvers.settings import setting_value
-from resolvers.stock import in_stock_by_line
+from backorders.resolvers.reads import queries
+from backorders.resolvers.reads.settings import setting_value
+from backorders.resolvers.reads.stock import in_stock_by_line
+from backorders.resolvers.rules.access import (
+    ANONYMOUS,
+    CAN_VIEW_AVAILABLE_QUANTITY,
+    Principal,
+    can_view_stock,
+)
 
 
 class StockRefusalBudget(Protocol):

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.errors import ErrorCode
-from resolvers.rules import ChargeKind, ChargeTo, MovementReason, OrderStatus, StockStatus
+from backorders.resolvers.rules import (
+    ChargeKind,
+    ChargeTo,
+    MovementReason,
+    OrderStatus,
+    StockStatus,
+)
+from backorders.resolvers.rules.errors import ErrorCode
 
 __all__ = [
     "ChargeKind",

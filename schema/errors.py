@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from graphql import GraphQLError
+from strawberry.utils.str_converters import to_camel_case
 
-from resolvers.errors import DomainError
-from resolvers.outages import database_failure
+from backorders.resolvers.persistence.outages import database_failure
+from backorders.resolvers.rules.errors import DomainError
 
 logger = logging.getLogger("backorders.errors")
 
@@ -28,9 +29,18 @@ TIMEOUT_MESSAGE = (
 READABLE_CODES = frozenset({"FORBIDDEN", "INVALID_INPUT", "NOT_FOUND", "RATE_LIMITED"})
 
 
+def wire_path(field: str | None) -> str | None:
+    """A rules path (`lines.0.item_code`) as the API names it (`lines.0.itemCode`)."""
+    if field is None:
+        return None
+    return ".".join(to_camel_case(part) for part in field.split("."))
+
+
 def argument_error(error: DomainError) -> GraphQLError:
     """A query argument the rules refuse (queries have no userErrors)."""
-    return GraphQLError(error.message, extensions={"code": error.code.value, "field": error.field})
+    return GraphQLError(
+        error.message, extensions={"code": error.code.value, "field": wire_path(error.field)}
+    )
 
 
 def forbidden(message: str) -> GraphQLError:

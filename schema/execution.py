@@ -34,8 +34,8 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from schema.errors import mask_errors
-from schema.limits import QueryLimits, check_limits, selects_introspection
+from backorders.schema.errors import mask_errors
+from backorders.schema.limits import QueryLimits, check_limits, selects_introspection
 
 VALIDATION_RULES = (
     *specified_rules,

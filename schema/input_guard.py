@@ -25,7 +25,7 @@ from strawberry.types.base import has_object_definition
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
-from resolvers.errors import DomainError, ErrorCode
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 CODE = 64  # item and customer codes: the columns' length
 MAX_LENGTH: dict[str, int] = {
@@ -103,7 +103,7 @@ class InputGuard(FieldExtension):
 
     def _refusal(self, error: DomainError) -> Any:
         if self.mutation:
-            from schema.types import UserError  # the types import this module's users
+            from backorders.schema.types import UserError
 
             return self.payload(user_errors=[UserError.of(error)])
         raise GraphQLError(

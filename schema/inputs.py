@@ -1,12 +1,23 @@
-"""Mutation inputs: one `input` argument per mutation, named after it."""
+"""Mutation inputs: one `input` argument per mutation, named after it.
+
+Each input cleans itself into its use case's arguments (`clean`), once, at the
+edge: trimmed, parsed, in the shape the rules expect. Every input takes an
+`idempotencyKey`; the pipeline in `schema.mutations` handles it.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
-from schema.enums import ChargeTo, OrderStatus
+from backorders.resolvers import rules
+from backorders.schema import cleaning
+from backorders.schema.context import Context
+from backorders.schema.enums import ChargeTo, OrderStatus
+
+Arguments = dict[str, Any]
 
 
 @strawberry.input
@@ -24,6 +35,20 @@ class PlaceOrderInput:
     reference: str | None = None
     idempotency_key: str | None = None
 
+    def clean(self, context: Context) -> Arguments:
+        customer = cleaning.optional(self.customer_code)
+        principal = context.principal
+        if customer is None and principal.is_customer_only:
+            # A customer's retry means the same order whether or not it names itself.
+            customer = principal.customer_code
+        return {
+            "customer_code": customer,
+            "reference": cleaning.reference(self.reference),
+            "lines": [
+                rules.RequestedLine(line.item_code.strip(), line.quantity) for line in self.lines
+            ],
+        }
+
 
 @strawberry.input
 class PickLineInput:
@@ -31,6 +56,13 @@ class PickLineInput:
     quantity: int | None = strawberry.field(
         default=None, description="Leave out to pick the line's in-stock quantity."
     )
+
+
+def _pick_requests(lines: list[PickLineInput]) -> list[rules.PickRequest]:
+    return [
+        rules.PickRequest(cleaning.line_id(line.line_id, f"lines.{index}.line_id"), line.quantity)
+        for index, line in enumerate(lines)
+    ]
 
 
 @strawberry.input
@@ -45,6 +77,13 @@ class PickOrderInput:
     )
     idempotency_key: str | None = None
 
+    def clean(self, context: Context) -> Arguments:
+        return {
+            "order_number": self.order_number.strip(),
+            "requests": None if self.lines is None else _pick_requests(self.lines),
+            "complete_as": self.complete_as,
+        }
+
 
 @strawberry.input
 class SplitRemainingInput:
@@ -56,11 +95,25 @@ class SplitRemainingInput:
     charge_to: ChargeTo = ChargeTo.BACKORDER
     idempotency_key: str | None = None
 
+    def clean(self, context: Context) -> Arguments:
+        charge = self.additional_shipping_charge
+        return {
+            "order_number": self.order_number.strip(),
+            "target": self.status,
+            "additional_shipping_charge": rules.shipping_charge(
+                charge, "additional_shipping_charge"
+            ),
+            "charge_to": self.charge_to,
+        }
+
 
 @strawberry.input
 class ConfirmBackorderInput:
     order_number: str
     idempotency_key: str | None = None
+
+    def clean(self, context: Context) -> Arguments:
+        return {"order_number": self.order_number.strip()}
 
 
 @strawberry.input
@@ -69,6 +122,15 @@ class CreateSalesItemInput:
     name: str
     unit_price: Decimal
     allow_backorder: bool = False
+    idempotency_key: str | None = None
+
+    def clean(self, context: Context) -> Arguments:
+        return {
+            "code": cleaning.new_code(self.code),
+            "name": cleaning.name(self.name),
+            "unit_price": cleaning.money(self.unit_price, "unit_price"),
+            "allow_backorder": self.allow_backorder,
+        }
 
 
 @strawberry.input
@@ -77,12 +139,26 @@ class UpdateSalesItemInput:
     name: str | None = None
     unit_price: Decimal | None = None
     allow_backorder: bool | None = None
+    idempotency_key: str | None = None
+
+    def clean(self, context: Context) -> Arguments:
+        price = self.unit_price
+        return {
+            "code": self.code.strip(),
+            "name": None if self.name is None else cleaning.name(self.name),
+            "unit_price": None if price is None else cleaning.money(price, "unit_price"),
+            "allow_backorder": self.allow_backorder,
+        }
 
 
 @strawberry.input
 class CreateCustomerInput:
     code: str
     name: str
+    idempotency_key: str | None = None
+
+    def clean(self, context: Context) -> Arguments:
+        return {"code": cleaning.new_code(self.code), "name": cleaning.name(self.name)}
 
 
 @strawberry.input
@@ -92,11 +168,22 @@ class ReceiveStockInput:
     reference: str | None = None
     idempotency_key: str | None = None
 
+    def clean(self, context: Context) -> Arguments:
+        return {
+            "item_code": self.item_code.strip(),
+            "quantity": self.quantity,
+            "reference": cleaning.reference(self.reference),
+        }
+
 
 @strawberry.input
 class UpdateSettingInput:
     key: str
     value: str
+    idempotency_key: str | None = None
+
+    def clean(self, context: Context) -> Arguments:
+        return {"key": self.key.strip(), "value": self.value}
 
 
 @strawberry.input
@@ -107,6 +194,9 @@ class ReturnPickInput:
     )
     idempotency_key: str | None = None
 
+    def clean(self, context: Context) -> Arguments:
+        return {"order_number": self.order_number.strip(), "requests": _pick_requests(self.lines)}
+
 
 @strawberry.input
 class AdjustStockInput:
@@ -116,3 +206,10 @@ class AdjustStockInput:
     )
     reference: str | None = None
     idempotency_key: str | None = None
+
+    def clean(self, context: Context) -> Arguments:
+        return {
+            "item_code": self.item_code.strip(),
+            "quantity": self.quantity,
+            "reference": cleaning.reference(self.reference),
+        }

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.types import CustomerType, SalesItemType, SalesOrderType, SettingType, UserError
+from backorders.schema.types import (
+    CustomerType,
+    SalesItemType,
+    SalesOrderType,
+    SettingType,
+    UserError,
+)
 
 
 @strawberry.type

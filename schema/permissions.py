@@ -1,64 +1,42 @@
-"""Permissions declared on fields: who may call an operation, who may see stock."""
+"""Permissions declared on fields, as data: which roles may call an operation, who sees stock."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any
 
 from strawberry import Info
 from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.field import StrawberryField
 
-from resolvers import access
-from resolvers.access import Role
-from schema.context import Context
-
-FORBIDDEN = {"code": "FORBIDDEN"}
+from backorders.resolvers.rules.access import Role
+from backorders.schema.context import Context
 
 
-class _RolePermission(BasePermission):
-    allowed: ClassVar[frozenset[Role]] = frozenset()
-    message = "You are not allowed to do this."
-    error_extensions = FORBIDDEN
+@cache
+def allowed(roles: frozenset[Role]) -> type[BasePermission]:
+    """The permission class for one set of roles (one class per set, shared by its fields).
 
-    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        return info.context.principal.has_any(self.allowed)
+    A caller none of whose roles is in the set gets FORBIDDEN. The sets live in
+    `resolvers.rules.access`, one per operation, next to nothing else.
+    """
 
+    def has_permission(
+        self: BasePermission, source: Any, info: Info[Context, None], **_: Any
+    ) -> bool:
+        return info.context.principal.has_any(roles)
 
-class CanViewCatalog(_RolePermission):
-    allowed = access.VIEW_CATALOG
-
-
-class CanViewOrders(_RolePermission):
-    allowed = access.VIEW_ORDERS
-
-
-class CanPlaceOrders(_RolePermission):
-    allowed = access.PLACE_ORDER
-
-
-class CanWorkOrders(_RolePermission):
-    allowed = access.WORK_ORDERS
-
-
-class CanManageCatalog(_RolePermission):
-    allowed = access.MANAGE_CATALOG
-
-
-class CanViewStockLedger(_RolePermission):
-    allowed = access.VIEW_STOCK_LEDGER
-
-
-class CanAdjustStock(_RolePermission):
-    allowed = access.ADJUST_STOCK
-
-
-class CanReceiveStock(_RolePermission):
-    allowed = access.RECEIVE_STOCK
-
-
-class CanManageSettings(_RolePermission):
-    allowed = access.MANAGE_SETTINGS
+    names = "_".join(sorted(role.name for role in roles))
+    return type(
+        f"Allowed_{names}",
+        (BasePermission,),
+        {
+            "message": "You are not allowed to do this.",
+            "error_extensions": {"code": "FORBIDDEN"},
+            "has_permission": has_permission,
+        },
+    )
 
 
 class CanViewStock(BasePermission):

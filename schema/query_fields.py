@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TypeVar
 
 from strawberry import Info
 
-from resolvers import queries
-from resolvers.errors import DomainError
-from resolvers.pagination import Page
-from resolvers.settings import current_settings
-from schema.context import Context
-from schema.enums import OrderStatus
-from schema.errors import argument_error
-from schema.types import (
-    PageInfo,
-    SalesItemConnection,
-    SalesItemEdge,
-    SalesItemType,
-    SalesOrderConnection,
-    SalesOrderEdge,
-    SalesOrderType,
-    SettingType,
-    StockMovementConnection,
-    StockMovementEdge,
-    StockMovementType,
-)
+from backorders.resolvers.reads import queries
+from backorders.resolvers.reads.settings import current_settings
+from backorders.resolvers.rules.errors import DomainError
+from backorders.schema.connections import Connection, connection
+from backorders.schema.context import Context
+from backorders.schema.enums import OrderStatus
+from backorders.schema.errors import argument_error
+from backorders.schema.types import SalesItemType, SalesOrderType, SettingType, StockMovementType
 
-Row = TypeVar("Row")
+T = TypeVar("T")
+
+
+async def _refusing_bad_arguments(read: Awaitable[T]) -> T:
+    """Queries have no userErrors: an argument the rules refuse is a GraphQL error."""
+    try:
+        return await read
+    except DomainError as error:
+        raise argument_error(error) from None
 
 
 async def sales_item(code: str) -> SalesItemType | None:
@@ -37,15 +34,9 @@ async def sales_item(code: str) -> SalesItemType | None:
 
 async def sales_items(
     first: int | None = None, after: str | None = None, search: str | None = None
-) -> SalesItemConnection:
-    try:
-        page = await queries.sales_items(first, after, search)
-    except DomainError as error:
-        raise argument_error(error) from None
-    return SalesItemConnection(
-        edges=[SalesItemEdge(cursor=c, node=SalesItemType(row=r)) for r, c in _edges(page)],
-        page_info=_page_info(page),
-    )
+) -> Connection[SalesItemType]:
+    page = await _refusing_bad_arguments(queries.sales_items(first, after, search))
+    return connection(page, lambda row: SalesItemType(row=row))
 
 
 async def sales_order(info: Info[Context, None], number: str) -> SalesOrderType | None:
@@ -58,39 +49,18 @@ async def sales_orders(
     status: OrderStatus | None = None,
     first: int | None = None,
     after: str | None = None,
-) -> SalesOrderConnection:
-    try:
-        page = await queries.sales_orders(info.context.principal, status, first, after)
-    except DomainError as error:
-        raise argument_error(error) from None
-    return SalesOrderConnection(
-        edges=[SalesOrderEdge(cursor=c, node=SalesOrderType(row=r)) for r, c in _edges(page)],
-        page_info=_page_info(page),
-    )
+) -> Connection[SalesOrderType]:
+    principal = info.context.principal
+    page = await _refusing_bad_arguments(queries.sales_orders(principal, status, first, after))
+    return connection(page, lambda row: SalesOrderType(row=row))
 
 
 async def stock_movements(
     item_code: str, first: int | None = None, after: str | None = None
-) -> StockMovementConnection | None:
-    try:
-        page = await queries.stock_movements(item_code, first, after)
-    except DomainError as error:
-        raise argument_error(error) from None
-    if page is None:
-        return None
-    return StockMovementConnection(
-        edges=[StockMovementEdge(cursor=c, node=StockMovementType(row=r)) for r, c in _edges(page)],
-        page_info=_page_info(page),
-    )
+) -> Connection[StockMovementType] | None:
+    page = await _refusing_bad_arguments(queries.stock_movements(item_code, first, after))
+    return None if page is None else connection(page, lambda row: StockMovementType(row=row))
 
 
 async def settings() -> list[SettingType]:
     return [SettingType(key=k, value=v) for k, v in (await current_settings()).items()]
-
-
-def _edges(page: Page[Row]) -> zip[tuple[Row, str]]:
-    return zip(page.rows, page.cursors, strict=True)  # one cursor per row
-
-
-def _page_info(page: Page[Row]) -> PageInfo:
-    return PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor)

@@ -10,7 +10,7 @@ import strawberry
 from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.types.scalar import ScalarDefinition
 
-from resolvers.rules import CENT
+from backorders.resolvers.rules import CENT
 
 MAX_DECIMAL_CHARS = 40
 

@@ -9,15 +9,22 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry import Info
 
-import models
-from resolvers import rules
-from resolvers.order_lines import line_state
-from schema.context import Context
-from schema.enums import ChargeKind, MovementReason, OrderStatus, StockStatus, UserErrorCode
-from schema.permissions import stock_figure
+from backorders import models
+from backorders.resolvers import rules
+from backorders.resolvers.persistence.order_lines import line_state
+from backorders.schema.context import Context
+from backorders.schema.enums import (
+    ChargeKind,
+    MovementReason,
+    OrderStatus,
+    StockStatus,
+    UserErrorCode,
+)
+from backorders.schema.errors import wire_path
+from backorders.schema.permissions import stock_figure
 
 if TYPE_CHECKING:
-    from resolvers.errors import DomainError
+    from backorders.resolvers.rules.errors import DomainError
 
 
 @strawberry.type(
@@ -31,7 +38,7 @@ class UserError:
 
     @classmethod
     def of(cls, error: DomainError) -> UserError:
-        return cls(code=error.code, message=error.message, field=error.field)
+        return cls(code=error.code, message=error.message, field=wire_path(error.field))
 
 
 @strawberry.type(name="Customer")
@@ -319,49 +326,7 @@ class StockMovementType:
         return self.row.created_at
 
 
-@strawberry.type(name="StockMovementEdge")
-class StockMovementEdge:
-    cursor: str
-    node: StockMovementType
-
-
-@strawberry.type(name="StockMovementConnection")
-class StockMovementConnection:
-    edges: list[StockMovementEdge]
-    page_info: PageInfo
-
-
 @strawberry.type(name="Setting")
 class SettingType:
     key: str
     value: str
-
-
-@strawberry.type(name="PageInfo")
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type(name="SalesItemEdge")
-class SalesItemEdge:
-    cursor: str
-    node: SalesItemType
-
-
-@strawberry.type(name="SalesItemConnection")
-class SalesItemConnection:
-    edges: list[SalesItemEdge]
-    page_info: PageInfo
-
-
-@strawberry.type(name="SalesOrderEdge")
-class SalesOrderEdge:
-    cursor: str
-    node: SalesOrderType
-
-
-@strawberry.type(name="SalesOrderConnection")
-class SalesOrderConnection:
-    edges: list[SalesOrderEdge]
-    page_info: PageInfo

@@ -2,11 +2,29 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from resolvers.rules import ChargeKind, OrderStatus
+from enum import StrEnum
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.migrations.constraints import CheckConstraint
+
+class OrderStatus(StrEnum):
+    """Frozen here: a later rename in the live code must not change this migration."""
+
+    ON_HOLD = "ON_HOLD"
+    CONFIRMED = "CONFIRMED"
+    PAID = "PAID"
+    ON_BACKORDER = "ON_BACKORDER"
+    PICKED = "PICKED"
+    PACKED = "PACKED"
+    DISPATCHED = "DISPATCHED"
+    INVOICED = "INVOICED"
+    CANCELLED = "CANCELLED"
+
+
+class ChargeKind(StrEnum):
+    ADDITIONAL_SHIPPING = "ADDITIONAL_SHIPPING"
+
 
 class Migration(migrations.Migration):
     initial = True

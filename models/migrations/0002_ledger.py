@@ -1,9 +1,30 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from resolvers.rules import MovementReason, OrderStatus
+from enum import StrEnum
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+class OrderStatus(StrEnum):
+    """Frozen here: a later rename in the live code must not change this migration."""
+
+    ON_HOLD = "ON_HOLD"
+    CONFIRMED = "CONFIRMED"
+    PAID = "PAID"
+    ON_BACKORDER = "ON_BACKORDER"
+    PICKED = "PICKED"
+    PACKED = "PACKED"
+    DISPATCHED = "DISPATCHED"
+    INVOICED = "INVOICED"
+    CANCELLED = "CANCELLED"
+
+
+class MovementReason(StrEnum):
+    RECEIPT = "RECEIPT"
+    PICK = "PICK"
+    PICK_RETURN = "PICK_RETURN"
+    ADJUSTMENT = "ADJUSTMENT"
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0001_initial')]

@@ -64,8 +64,8 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis_graphql import nodes
 
-from resolvers.invariants import find_drifts
-from schema.build import integration_schema, spa_schema
+from backorders.resolvers.reads.invariants import find_drifts
+from backorders.schema.build import integration_schema, spa_schema
 from tests.support import Api
 
 # Even with `database=None` hypothesis caches what it learns (constants found in

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from resolvers.invariants import find_drifts
+from backorders.resolvers.reads.invariants import find_drifts
 from tests.support import Api, assert_item_reservations_match_orders
 
 

@@ -16,7 +16,7 @@ from graphql import (
     validate,
 )
 
-from schema.build import spa_schema
+from backorders.schema.build import spa_schema
 from tests.support import Api
 
 CONTRACT = Path(__file__).resolve().parents[2] / "frontend_contract"

@@ -14,8 +14,8 @@ import pytest
 from graphql import Source
 from graphql.language import Lexer, TokenKind
 
-import resolvers.place_order
-import resolvers.queries
+from backorders.resolvers.reads import queries
+from backorders.resolvers.use_cases import place_order
 from tests.support import Api
 
 ENDPOINTS = ["/graphql", "/spa/graphql"]
@@ -257,7 +257,7 @@ async def test_an_unexpected_error_is_masked_and_logged_under_its_request_id(
     api: Api, endpoint: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await api.create_item("CARD")
-    monkeypatch.setattr(resolvers.queries, "sales_item", _explode)  # fault injection
+    monkeypatch.setattr(queries, "sales_item", _explode)  # fault injection
 
     with caplog.at_level(logging.ERROR, logger="backorders.errors"):
         response = await api.post(
@@ -289,7 +289,7 @@ async def test_an_unexpected_error_is_masked_and_logged_under_its_request_id(
 async def test_every_request_gets_its_own_request_id(
     api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(resolvers.queries, "sales_item", _explode)
+    monkeypatch.setattr(queries, "sales_item", _explode)
     ids = []
     with caplog.at_level(logging.ERROR, logger="backorders.errors"):
         for _ in range(3):
@@ -313,7 +313,7 @@ async def test_an_unexpected_error_inside_a_mutation_writes_nothing_and_is_not_r
             "idempotencyKey": "retry-me",
         }
     }
-    monkeypatch.setattr(resolvers.place_order, "next_order_number", _explode)
+    monkeypatch.setattr(place_order, "next_order_number", _explode)
 
     with caplog.at_level(logging.ERROR, logger="backorders.errors"):
         [error] = await api.errors(PLACE_ORDER, variables)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models import IdempotencyRecord
-from resolvers.idempotency import purge_expired
+from backorders.models import IdempotencyRecord
+from backorders.resolvers.persistence.idempotency import purge_expired
 from tests.support import Api
 
 RECEIVE = """mutation($i: ReceiveStockInput!) {

@@ -25,7 +25,7 @@ from tortoise.migrations.api import migrate as run_migrations
 from backorders import db
 from backorders.app import create_app
 from backorders.config import Settings
-from models import SalesOrderLine, StockMovement
+from backorders.models import SalesOrderLine, StockMovement
 from tests.servers import admin, with_database
 from tests.support import Api
 

@@ -77,7 +77,7 @@ async def test_placing_an_order_reserves_its_quantity(api: Api) -> None:
 
 
 async def test_worked_example_20_on_hand_orders_of_5_12_and_7(api: Api) -> None:
-    """domain.md: the second order sees 15 in stock, the third sees 3 and goes to -4."""
+    """The vendor's worked example: the second order sees 15 in stock, the third 3 (then -4)."""
     await _setup(api, ("BC-STD", 20, True))
 
     first = await api.place([("BC-STD", 5)])

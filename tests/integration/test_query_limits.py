@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query
 
-import resolvers.place_order
-import resolvers.queries
+from backorders.resolvers.reads import queries
+from backorders.resolvers.use_cases import place_order
 from tests.support import Api
 
 ENDPOINTS = ["/graphql", "/spa/graphql"]
@@ -147,7 +147,7 @@ async def _stall(*args: Any, **kwargs: Any) -> Any:
 async def test_an_operation_running_past_the_timeout_answers_timeout(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(resolvers.queries, "sales_item", _stall)  # fault injection
+    monkeypatch.setattr(queries, "sales_item", _stall)  # fault injection
 
     response = await api.post('{ salesItem(code: "CARD") { code } }')
 
@@ -175,7 +175,7 @@ async def test_a_mutation_stopped_by_the_timeout_changes_nothing_and_its_key_sta
         }
     }
     # Stalls after the stock was reserved, inside the transaction.
-    monkeypatch.setattr(resolvers.place_order, "next_order_number", _stall)
+    monkeypatch.setattr(place_order, "next_order_number", _stall)
 
     [error] = await api.errors(mutation, variables)
 

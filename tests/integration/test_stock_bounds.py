@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tortoise import connections
 
-from resolvers.invariants import find_drifts
+from backorders.resolvers.reads.invariants import find_drifts
 from tests.support import Api
 
 TOP = 2**31 - 1

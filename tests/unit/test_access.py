@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.access import (
+from backorders.resolvers.rules.access import (
     CAN_VIEW_AVAILABLE_QUANTITY,
     MANAGE_SETTINGS,
     MAX_SETTING_VALUE,
@@ -17,7 +17,7 @@ from resolvers.access import (
     parse_role_list,
     validate_setting,
 )
-from resolvers.errors import DomainError, ErrorCode
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 DEFAULT_VIEWERS = SETTING_DEFAULTS[CAN_VIEW_AVAILABLE_QUANTITY]
 

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from backorders.auth import MAX_SUB, AuthError, issue_token, principal_from_header
-from resolvers.access import Principal
+from backorders.resolvers.rules.access import Principal
 
 SECRET = "unit-secret-0123456789abcdef0123456789abcdef"
 OTHER_SECRET = "other-secret-0123456789abcdef0123456789abcdef"

@@ -10,8 +10,8 @@ from graphql import (
     get_named_type,
 )
 
-from schema.build import integration_schema, spa_schema
-from schema.input_guard import MAX_LENGTH, string_problem
+from backorders.schema.build import integration_schema, spa_schema
+from backorders.schema.input_guard import MAX_LENGTH, string_problem
 
 TEXT_SCALARS = {"String", "ID"}
 

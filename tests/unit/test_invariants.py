@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from resolvers.invariants import (
+from backorders.resolvers.rules.invariants import (
     family_drifts,
+    ledger_link_drifts,
     on_hand_drifts,
     pick_drifts,
     range_drifts,
@@ -140,4 +141,17 @@ def test_a_counter_beyond_32_bits_is_named_with_its_figure() -> None:
         "[-2147483648, 2147483647]",
         "range: item LH-A4 has available -2147483655, outside the 32-bit range "
         "[-2147483648, 2147483647]",
+    ]
+
+
+# ------------------------------------------------------------ a movement's order is its line's
+
+
+def test_movements_naming_their_lines_order_are_no_drift() -> None:
+    assert ledger_link_drifts({7: 100, 8: 101}, [(1, 7, 100), (2, 8, 101), (3, 7, 100)]) == []
+
+
+def test_a_movement_left_on_another_order_than_its_line_is_named() -> None:
+    assert ledger_link_drifts({7: 101}, [(1, 7, 100)]) == [
+        "ledger: movement 1 of line 7 names order id 100 but the line is on order id 101"
     ]

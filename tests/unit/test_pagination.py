@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.pagination import Page, decode_cursor, encode_cursor, page_size
+from backorders.resolvers.reads.pagination import Page, decode_cursor, encode_cursor, page_size
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 
 def test_page_size_defaults_to_20() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphql import parse
 
-from schema.limits import QueryLimits, check_limits, selects_introspection
+from backorders.schema.limits import QueryLimits, check_limits, selects_introspection
 
 LIMITS = QueryLimits(max_depth=12, max_aliases=30, max_fields=1000)
 

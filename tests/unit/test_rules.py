@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.rules import (
+from backorders.resolvers.rules import (
     MAX_LINE_QUANTITY,
     MAX_ORDER_LINES,
     TRANSITIONS,
@@ -40,6 +39,7 @@ from resolvers.rules import (
     stock_status,
     validate_order_lines,
 )
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 S = OrderStatus
 ITEM = 7
@@ -186,7 +186,7 @@ def test_same_item_on_two_lines_is_limited_as_one_quantity() -> None:
 def test_blank_item_code_is_invalid_input(code: str) -> None:
     with pytest.raises(DomainError) as error:
         validate_order_lines([RequestedLine("BC-STD", 1), RequestedLine(code, 3)])
-    refused(error, ErrorCode.INVALID_INPUT, "lines.1.itemCode")
+    refused(error, ErrorCode.INVALID_INPUT, "lines.1.item_code")
 
 
 # ------------------------------------------------------------------ picking
@@ -333,7 +333,7 @@ def test_picking_an_unknown_line_is_not_found() -> None:
         plan_pick(
             S.CONFIRMED, [line(1, 10)], [PickRequest(1, 1), PickRequest(2, 1)], {}, {ITEM: ON_HAND}
         )
-    refused(error, ErrorCode.NOT_FOUND, "lines.1.lineId")
+    refused(error, ErrorCode.NOT_FOUND, "lines.1.line_id")
 
 
 def test_naming_a_line_twice_is_invalid_input() -> None:
@@ -341,7 +341,7 @@ def test_naming_a_line_twice_is_invalid_input() -> None:
         plan_pick(
             S.CONFIRMED, [line(1, 10)], [PickRequest(1, 1), PickRequest(1, 1)], {}, {ITEM: ON_HAND}
         )
-    refused(error, ErrorCode.INVALID_INPUT, "lines.1.lineId")
+    refused(error, ErrorCode.INVALID_INPUT, "lines.1.line_id")
 
 
 def test_an_empty_list_of_lines_is_invalid_input() -> None:
@@ -583,11 +583,11 @@ def test_a_family_with_suffix_999_taken_has_no_backorder_numbers_left() -> None:
 )
 def test_bad_amounts_are_invalid_input(value: str) -> None:
     with pytest.raises(DomainError) as error:
-        parse_money(Decimal(value), "unitPrice")
-    refused(error, ErrorCode.INVALID_INPUT, "unitPrice")
+        parse_money(Decimal(value), "unit_price")
+    refused(error, ErrorCode.INVALID_INPUT, "unit_price")
     with pytest.raises(DomainError) as error:
-        shipping_charge(Decimal(value))
-    refused(error, ErrorCode.INVALID_INPUT, "additionalShippingCharge")
+        shipping_charge(Decimal(value), "additional_shipping_charge")
+    refused(error, ErrorCode.INVALID_INPUT, "additional_shipping_charge")
 
 
 @pytest.mark.parametrize(
@@ -601,33 +601,33 @@ def test_bad_amounts_are_invalid_input(value: str) -> None:
     ],
 )
 def test_good_amounts_are_quantized_to_cents(value: str, expected: str) -> None:
-    amount = parse_money(Decimal(value), "unitPrice")
+    amount = parse_money(Decimal(value), "unit_price")
     assert amount is not None
     assert str(amount) == expected
 
 
 @pytest.mark.parametrize("value", ["0", "0.00", "-0", "-0.00"])
 def test_zero_amount_reads_as_plain_zero(value: str) -> None:
-    assert str(parse_money(Decimal(value), "unitPrice")) == "0.00"
+    assert str(parse_money(Decimal(value), "unit_price")) == "0.00"
 
 
 def test_zero_is_refused_where_it_is_not_allowed() -> None:
     with pytest.raises(DomainError) as error:
-        parse_money(Decimal("0"), "unitPrice", allow_zero=False)
-    refused(error, ErrorCode.INVALID_INPUT, "unitPrice")
+        parse_money(Decimal("0"), "unit_price", allow_zero=False)
+    refused(error, ErrorCode.INVALID_INPUT, "unit_price")
 
 
 def test_absent_amount_is_none() -> None:
-    assert parse_money(None, "unitPrice") is None
+    assert parse_money(None, "unit_price") is None
 
 
 @pytest.mark.parametrize("value", [None, Decimal("0"), Decimal("0.00"), Decimal("-0")])
 def test_zero_or_absent_shipping_charge_adds_no_charge(value: Decimal | None) -> None:
-    assert shipping_charge(value) is None
+    assert shipping_charge(value, "additional_shipping_charge") is None
 
 
 def test_shipping_charge_is_quantized_to_cents() -> None:
-    charge = shipping_charge(Decimal("12.5"))
+    charge = shipping_charge(Decimal("12.5"), "additional_shipping_charge")
     assert charge == Decimal("12.50")
     assert str(charge) == "12.50"
 
@@ -647,7 +647,7 @@ def test_order_total_is_lines_plus_charges() -> None:
 @pytest.mark.parametrize("text", ["1.100", "12.500", "0.000"])
 def test_money_written_with_three_decimals_is_refused_even_when_trailing_zeros(text: str) -> None:
     with pytest.raises(DomainError) as refused:
-        parse_money(Decimal(text), "additionalShippingCharge")
+        parse_money(Decimal(text), "additional_shipping_charge")
     assert refused.value.code is ErrorCode.INVALID_INPUT
 
 

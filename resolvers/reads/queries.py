@@ -9,7 +9,7 @@ from typing import TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from models import (
+from backorders.models import (
     Customer,
     OrderCharge,
     OrderStatusChange,
@@ -18,10 +18,10 @@ from models import (
     SalesOrderLine,
     StockMovement,
 )
-from resolvers import rules
-from resolvers.access import Principal
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.pagination import Page, decode_cursor, encode_cursor, page_size
+from backorders.resolvers import rules
+from backorders.resolvers.reads.pagination import Page, decode_cursor, encode_cursor, page_size
+from backorders.resolvers.rules.access import Principal
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 M = TypeVar("M", bound=Model)
 INT64_MAX = 2**63 - 1

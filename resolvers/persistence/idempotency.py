@@ -13,6 +13,7 @@ it acts. Nothing is remembered for an attempt that changed nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -21,10 +22,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from models import IdempotencyRecord
-from resolvers.access import Principal
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.transactions import in_transaction
+from backorders.models import IdempotencyRecord
+from backorders.resolvers.persistence.transactions import in_transaction
+from backorders.resolvers.rules.access import Principal
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 MAX_KEY_LENGTH = 200
 Result = dict[str, Any]
@@ -32,6 +33,8 @@ Result = dict[str, Any]
 
 def canonical(value: Any) -> Any:
     """The request as the rules will read it: a retry writing "12.5" for "12.50" is the same."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return canonical(dataclasses.asdict(value))
     if isinstance(value, Decimal):
         normal = value.normalize()
         # Plain digits for amounts; an absurd exponent stays in its short form
@@ -59,7 +62,7 @@ def validate_key(key: str) -> str:
         raise DomainError(
             ErrorCode.INVALID_INPUT,
             f"An idempotency key has 1 to {MAX_KEY_LENGTH} characters.",
-            "idempotencyKey",
+            "idempotency_key",
         )
     return key
 
@@ -99,7 +102,7 @@ async def run_once(
                 raise DomainError(
                     ErrorCode.IDEMPOTENCY_CONFLICT,
                     "This idempotency key was already used with a different input.",
-                    "idempotencyKey",
+                    "idempotency_key",
                 )
             return dict(record.result or {})
         result = await act()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models import Setting
-from resolvers.access import SETTING_DEFAULTS, validate_setting
+from backorders.models import Setting
+from backorders.resolvers.rules.access import SETTING_DEFAULTS
 
 
 async def current_settings() -> dict[str, str]:
@@ -15,9 +15,3 @@ async def current_settings() -> dict[str, str]:
 async def setting_value(key: str) -> str:
     row = await Setting.get_or_none(key=key)
     return row.value if row is not None else SETTING_DEFAULTS[key]
-
-
-async def update_setting(key: str, value: str) -> dict[str, str]:
-    value = validate_setting(key, value)
-    await Setting.update_or_create(defaults={"value": value}, key=key)
-    return {"setting": key}

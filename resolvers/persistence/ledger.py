@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models import OrderStatusChange, StockMovement
-from resolvers import rules
+from backorders.models import OrderStatusChange, StockMovement
+from backorders.resolvers import rules
 
 MAIN_LOCATION = "MAIN"
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tortoise.expressions import F
+from tortoise.timezone import now
 
-from models import SalesItem, SalesOrderLine
-from resolvers import ledger, rules
-from resolvers.order_lines import load_lines
-from resolvers.transactions import lock_order
+from backorders.models import SalesItem, SalesOrder, SalesOrderLine
+from backorders.resolvers import rules
+from backorders.resolvers.persistence import ledger
+from backorders.resolvers.persistence.order_lines import load_lines
+from backorders.resolvers.persistence.transactions import lock_order, transactional
 
 
+@transactional
 async def return_pick(
     order_number: str, requests: Sequence[rules.PickRequest], actor: str
 ) -> dict[str, int]:
-    """Must run inside a transaction.
-
-    Locks the order like a pick does, so a return and a pick of the same line
+    """Locks the order like a pick does, so a return and a pick of the same line
     never interleave. The units go back on hand and, because the order is
     still open, back into its reservation: two atomic increments, bounded by
     the 32-bit range like every stock counter.
@@ -32,8 +33,11 @@ async def return_pick(
             id=item_id,
             on_hand__lte=rules.INT32_MAX - quantity,
             reserved__lte=rules.INT32_MAX - quantity,
-        ).update(on_hand=F("on_hand") + quantity, reserved=F("reserved") + quantity)
+        ).update(
+            on_hand=F("on_hand") + quantity, reserved=F("reserved") + quantity, updated_at=now()
+        )
         if changed == 0:
             raise rules.counter_overflow("lines")
+    await SalesOrder.filter(id=order.id).update(updated_at=now())
     await ledger.record_returns(order.id, returns, actor)
     return {"order": order.id}

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from tortoise.expressions import F
 
-from models import SalesItem, SalesOrderLine
-from resolvers import rules
+from backorders.models import SalesItem, SalesOrderLine
+from backorders.resolvers import rules
 
 
 async def in_stock_by_line(lines: Iterable[tuple[int, int]]) -> dict[int, int]:

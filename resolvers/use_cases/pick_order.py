@@ -5,30 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tortoise.expressions import F
+from tortoise.timezone import now
 
-from models import SalesItem, SalesOrder, SalesOrderLine
-from resolvers import ledger, rules
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.order_lines import load_lines
-from resolvers.stock import in_stock_by_line
-from resolvers.transactions import lock_order
+from backorders.models import SalesItem, SalesOrder, SalesOrderLine
+from backorders.resolvers import rules
+from backorders.resolvers.persistence import ledger
+from backorders.resolvers.persistence.order_lines import load_lines
+from backorders.resolvers.persistence.transactions import lock_order, transactional
+from backorders.resolvers.reads.stock import in_stock_by_line
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 
+@transactional
 async def pick_order(
     order_number: str,
     requests: Sequence[rules.PickRequest] | None,
     complete_as: rules.OrderStatus,
     actor: str,
 ) -> dict[str, int]:
-    """Must run inside a transaction.
-
-    The order row is locked for the whole pick, so two picks (or a pick and a
+    """The order row is locked for the whole pick, so two picks (or a pick and a
     split) of one order run one after the other and a line can never be picked
     past its quoted quantity. Stock itself is shared by many orders and is
     taken with a conditional UPDATE (`on_hand >= q`): whichever picker comes
     second finds too little and gets INSUFFICIENT_STOCK, never a negative.
     """
-    rules.require_completion_status(complete_as, "completeAs")
+    rules.require_completion_status(complete_as, "complete_as")
     order = await lock_order(order_number)
     rows, lines = await load_lines(order)
     # Lock the items (ascending id, the lock order) before reading stock: the
@@ -50,7 +51,7 @@ async def pick_order(
 
     for item_id, quantity in rules.quantities_by_item(picks).items():
         taken = await SalesItem.filter(id=item_id, on_hand__gte=quantity).update(
-            on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity
+            on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity, updated_at=now()
         )
         if taken == 0:
             index = next(i for i, p in enumerate(picks) if p.item_id == item_id)
@@ -65,7 +66,7 @@ async def pick_order(
 
     status = rules.OrderStatus(order.status)
     after = rules.status_after_pick(status, rules.apply_picks(lines, picks), complete_as)
+    await SalesOrder.filter(id=order.id).update(status=after, updated_at=now())
     if after != status:
-        await SalesOrder.filter(id=order.id).update(status=after)
         await ledger.record_status(order.id, status, after, actor, "pick completed")
     return {"order": order.id}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models import SalesOrder, SalesOrderLine
-from resolvers import rules
+from backorders.models import SalesOrder, SalesOrderLine
+from backorders.resolvers import rules
 
 
 def line_state(row: SalesOrderLine) -> rules.LineState:

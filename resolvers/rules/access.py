@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from resolvers.errors import DomainError, ErrorCode
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 
 class Role(enum.StrEnum):

@@ -7,7 +7,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from resolvers.errors import DomainError, ErrorCode
+from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100

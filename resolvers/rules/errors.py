@@ -2,8 +2,8 @@
 
 Resolvers raise these; the schema layer turns them into `userErrors`. They
 never carry a stock figure in their message, so no caller can learn one from
-an error whatever its roles (see domain.md: every stock-derived number is
-gated by the setting, error messages included).
+an error whatever its roles (the README's "Roles and the stock setting":
+every stock-derived number is gated by the setting, error messages included).
 """
 
 from __future__ import annotations

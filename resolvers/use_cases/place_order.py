@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tortoise.expressions import F, Q
+from tortoise.timezone import now
 
-from models import Counter, Customer, SalesItem, SalesOrder, SalesOrderLine
-from resolvers import ledger, rules
-from resolvers.access import Principal
-from resolvers.errors import DomainError, ErrorCode, Forbidden
+from backorders.models import Counter, Customer, SalesItem, SalesOrder, SalesOrderLine
+from backorders.resolvers import rules
+from backorders.resolvers.persistence import ledger
+from backorders.resolvers.persistence.transactions import transactional
+from backorders.resolvers.rules.access import Principal
+from backorders.resolvers.rules.errors import DomainError, ErrorCode, Forbidden
 
 ORDER_NUMBER_COUNTER = "sales_order_number"
-MAX_REFERENCE = 200
 
 
 def resolve_customer_code(principal: Principal, customer_code: str | None) -> str:
@@ -23,7 +25,7 @@ def resolve_customer_code(principal: Principal, customer_code: str | None) -> st
         assert principal.customer_code is not None  # guaranteed by token verification
         return principal.customer_code
     if not customer_code:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Name the customer.", "customerCode")
+        raise DomainError(ErrorCode.INVALID_INPUT, "Name the customer.", "customer_code")
     return customer_code
 
 
@@ -38,22 +40,19 @@ async def next_order_number() -> int:
     return int((await Counter.get(name=ORDER_NUMBER_COUNTER)).value)
 
 
+@transactional
 async def place_order(
     principal: Principal,
     customer_code: str | None,
-    reference: str | None,
+    reference: str,
     lines: Sequence[rules.RequestedLine],
     max_quantity: int = rules.MAX_LINE_QUANTITY,
 ) -> dict[str, int]:
-    """Must run inside a transaction (see idempotency.run_once)."""
     code = resolve_customer_code(principal, customer_code)
     totals = rules.validate_order_lines(lines, max_quantity)
-    reference = (reference or "").strip()
-    if len(reference) > MAX_REFERENCE:
-        raise DomainError(ErrorCode.INVALID_INPUT, "The reference is too long.", "reference")
     customer = await Customer.get_or_none(code=code)
     if customer is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such customer.", "customerCode")
+        raise DomainError(ErrorCode.NOT_FOUND, "No such customer.", "customer_code")
     # Lock the items (ascending id, the lock order) before reading them: the
     # price each line is quoted at and the stock checked below are those of
     # the rows this transaction holds, so a price changed meanwhile either
@@ -62,7 +61,9 @@ async def place_order(
     items = {item.code: item for item in locked}
     for index, line in enumerate(lines):
         if line.item_code not in items:
-            raise DomainError(ErrorCode.NOT_FOUND, "No such sales item.", f"lines.{index}.itemCode")
+            raise DomainError(
+                ErrorCode.NOT_FOUND, "No such sales item.", f"lines.{index}.item_code"
+            )
 
     # Reserve with one conditional UPDATE per item, in id order. The WHERE
     # clause is rules.can_reserve evaluated by the database on the row it
@@ -82,7 +83,7 @@ async def place_order(
             Q(allow_backorder=True) | Q(reserved__lte=F("on_hand") - quantity),
             id=item.id,
             reserved__lte=rules.INT32_MAX - quantity,
-        ).update(reserved=F("reserved") + quantity)
+        ).update(reserved=F("reserved") + quantity, updated_at=now())
         if reserved == 0:
             raise insufficient(lines, item.code)
 

@@ -1,0 +1,1 @@
+"""What use cases share about the database: transactions, locks, ledger, idempotency, outages."""

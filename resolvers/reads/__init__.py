@@ -1,0 +1,1 @@
+"""Read paths: lookups, pages, data-loader batches, stock shares, the invariant check."""

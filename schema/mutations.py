@@ -1,0 +1,238 @@
+"""Every mutation, declared once, and the one pipeline that runs them all.
+
+A declaration names the mutation, its input, its payload, the roles that may
+run it, and how to call its use case. The pipeline then does the same for
+every one: clean the input at the edge; spend nothing of the stock-refusal
+budget it does not have to; run the use case in one transaction, at most once
+per idempotency key; turn refusals into `userErrors`; and build the payload
+from the ids the use case returns, showing only what the caller may read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry import Info
+
+from backorders.resolvers.persistence.idempotency import run_once
+from backorders.resolvers.reads.settings import setting_value
+from backorders.resolvers.rules import access
+from backorders.resolvers.rules.access import Role
+from backorders.resolvers.rules.errors import DomainError, ErrorCode, Forbidden
+from backorders.resolvers.use_cases import (
+    adjust_stock,
+    catalog,
+    confirm_backorder,
+    pick_order,
+    place_order,
+    receive_stock,
+    return_pick,
+    split_remaining,
+    update_setting,
+)
+from backorders.schema import inputs, payloads
+from backorders.schema.cleaning import idempotency_key
+from backorders.schema.context import Context
+from backorders.schema.errors import forbidden
+from backorders.schema.types import (
+    CustomerType,
+    SalesItemType,
+    SalesOrderType,
+    SettingType,
+    UserError,
+)
+
+Result = dict[str, Any]
+Run = Callable[[dict[str, Any], Context], Awaitable[Result]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Mutation:
+    name: str  # the GraphQL name
+    input: type[Any]  # a strawberry input with `clean(context)` and `idempotency_key`
+    payload: type[Any]  # a strawberry type with `user_errors` and one field per result key
+    roles: frozenset[Role]
+    run: Run  # the use case, called with the cleaned arguments
+    description: str
+    spa: bool = False  # also on the SPA-facing schema
+
+
+MUTATIONS: tuple[Mutation, ...] = (
+    Mutation(
+        "placeOrder",
+        inputs.PlaceOrderInput,
+        payloads.PlaceOrderPayload,
+        access.PLACE_ORDER,
+        lambda args, ctx: place_order.place_order(
+            ctx.principal, max_quantity=ctx.max_line_quantity, **args
+        ),
+        "Place an order; its quantities are reserved first come, first served. It starts "
+        "CONFIRMED.",
+        spa=True,
+    ),
+    Mutation(
+        "pickOrder",
+        inputs.PickOrderInput,
+        payloads.PickOrderPayload,
+        access.WORK_ORDERS,
+        lambda args, ctx: pick_order.pick_order(actor=ctx.principal.sub, **args),
+        "Pick stock for an order's lines (default: each line's in-stock quantity). A pick "
+        "that leaves nothing outstanding completes the order as `completeAs`.",
+        spa=True,
+    ),
+    Mutation(
+        "splitRemaining",
+        inputs.SplitRemainingInput,
+        payloads.SplitRemainingPayload,
+        access.WORK_ORDERS,
+        lambda args, ctx: split_remaining.split_remaining(actor=ctx.principal.sub, **args),
+        "Close the picked part of a partly picked order and move what is outstanding to a "
+        "new ON_BACKORDER order numbered with the family's next suffix.",
+        spa=True,
+    ),
+    Mutation(
+        "confirmBackorder",
+        inputs.ConfirmBackorderInput,
+        payloads.ConfirmBackorderPayload,
+        access.WORK_ORDERS,
+        lambda args, ctx: confirm_backorder.confirm_backorder(actor=ctx.principal.sub, **args),
+        "Put an ON_BACKORDER order back into pick & pack (CONFIRMED), whatever the stock.",
+        spa=True,
+    ),
+    Mutation(
+        "createSalesItem",
+        inputs.CreateSalesItemInput,
+        payloads.CreateSalesItemPayload,
+        access.MANAGE_CATALOG,
+        lambda args, ctx: catalog.create_sales_item(**args),
+        "Create a sales item (no stock; receive it with receiveStock).",
+    ),
+    Mutation(
+        "updateSalesItem",
+        inputs.UpdateSalesItemInput,
+        payloads.UpdateSalesItemPayload,
+        access.MANAGE_CATALOG,
+        lambda args, ctx: catalog.update_sales_item(**args),
+        "Change an item's name, price or Allow Backorder flag; stock is never touched.",
+    ),
+    Mutation(
+        "createCustomer",
+        inputs.CreateCustomerInput,
+        payloads.CreateCustomerPayload,
+        access.MANAGE_CATALOG,
+        lambda args, ctx: catalog.create_customer(**args),
+        "Create a customer.",
+    ),
+    Mutation(
+        "receiveStock",
+        inputs.ReceiveStockInput,
+        payloads.ReceiveStockPayload,
+        access.RECEIVE_STOCK,
+        lambda args, ctx: receive_stock.receive_stock(
+            actor=ctx.principal.sub, max_quantity=ctx.max_line_quantity, **args
+        ),
+        "Add received goods to an item's stock on hand.",
+    ),
+    Mutation(
+        "returnPick",
+        inputs.ReturnPickInput,
+        payloads.ReturnPickPayload,
+        access.WORK_ORDERS,
+        lambda args, ctx: return_pick.return_pick(actor=ctx.principal.sub, **args),
+        "Put picked units of a CONFIRMED or PAID order back on hand; they are outstanding "
+        "(and reserved) again.",
+    ),
+    Mutation(
+        "adjustStock",
+        inputs.AdjustStockInput,
+        payloads.AdjustStockPayload,
+        access.ADJUST_STOCK,
+        lambda args, ctx: adjust_stock.adjust_stock(
+            actor=ctx.principal.sub, max_quantity=ctx.max_line_quantity, **args
+        ),
+        "Correct stock on hand after a count; never below zero.",
+    ),
+    Mutation(
+        "updateSetting",
+        inputs.UpdateSettingInput,
+        payloads.UpdateSettingPayload,
+        access.MANAGE_SETTINGS,
+        lambda args, ctx: update_setting.update_setting(**args),
+        "Change a back-end setting; it applies from the next request.",
+    ),
+)
+
+
+async def run(mutation: Mutation, info: Info[Context, None], input_: Any) -> Any:
+    """The pipeline: clean, budget, run once, refuse as data, build the payload."""
+    context = info.context
+    try:
+        arguments = input_.clean(context)
+        key = idempotency_key(input_.idempotency_key)
+    except DomainError as error:
+        return mutation.payload(user_errors=[UserError.of(error)])
+    budget = await _stock_refusal_budget(context)
+    try:
+        result = await run_once(
+            context.principal,
+            mutation.name,
+            key,
+            arguments,
+            lambda: mutation.run(arguments, context),
+            context.idempotency_ttl,
+        )
+    except DomainError as error:
+        if budget is not None and error.code is ErrorCode.INSUFFICIENT_STOCK:
+            await budget.count()
+        return mutation.payload(user_errors=[UserError.of(error)])
+    except Forbidden as error:
+        raise forbidden(str(error)) from None
+    context.loaders.clear()
+    return mutation.payload(
+        **{key: await _object(info, key, value) for key, value in result.items()}
+    )
+
+
+async def _stock_refusal_budget(context: Context) -> Any:
+    """The budget to count a refusal against, or None; refuses the request if it is spent.
+
+    A refusal for lack of stock tells a caller outside the stock setting
+    something about a figure it may not see (see `backorders.rate_limits`).
+    """
+    budget = context.stock_refusals
+    if budget is None or await context.can_view_stock():
+        return None
+    wait = await budget.spent()
+    if wait is not None:
+        context.retry_after = wait
+        raise GraphQLError(
+            f"Too many requests refused for lack of stock; retry after {wait} seconds.",
+            extensions={"code": "RATE_LIMITED"},
+        )
+    return budget
+
+
+async def _object(info: Info[Context, None], key: str, value: Any) -> Any:
+    """The affected object a use case names by id, as far as the caller may read it."""
+    loaders, principal = info.context.loaders, info.context.principal
+    if key in ("order", "backorder"):
+        row = await loaders.order.load(value)
+        if row is None:
+            return None
+        if principal.is_customer_only:
+            customer = await loaders.customer.load(row.customer_id)
+            if customer is None or customer.code != principal.customer_code:
+                return None
+        return SalesOrderType(row=row)
+    if key == "sales_item":
+        item = await loaders.item.load(value)
+        return SalesItemType(row=item) if item is not None else None
+    if key == "customer":
+        customer = await loaders.customer.load(value)
+        return CustomerType(row=customer) if customer is not None else None
+    if key == "setting":
+        return SettingType(key=value, value=await setting_value(value))
+    raise KeyError(key)
