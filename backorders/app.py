@@ -154,7 +154,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             public_introspection=public_introspection,
         )
 
-    integration = Executor(integration_schema(), limits, settings.max_query_tokens)
+    integration = Executor(
+        integration_schema(), limits, settings.max_query_tokens, hide_suggestions=True
+    )
     spa = Executor(spa_schema(), limits, settings.max_query_tokens)
     return Starlette(
         routes=[

@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
@@ -31,7 +33,7 @@ from backorders.config import Settings
 from backorders.rate_limits import Budget, RateLimits, Refused
 from backorders.resolvers.rules.access import Principal
 from backorders.schema.context import Context
-from backorders.schema.execution import Executor
+from backorders.schema.execution import Executor, PreparedDocument
 
 CustomerExists = Callable[[str], Awaitable[bool]]
 
@@ -65,6 +67,10 @@ class GraphQLEndpoint:
         self.secret = settings.signing_secret()
         self.idempotency_ttl = timedelta(hours=settings.idempotency_ttl_hours)
         self.graphiql = get_graphql_ide_html(graphql_ide="graphiql")
+        # Locks of principals with a mutation under way; gone once none waits.
+        self._principal_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,6 +101,9 @@ class GraphQLEndpoint:
         await self._limit(Budget.REQUESTS, key)
         body = await self._read_body(headers, receive)
         query, variables, operation_name = parse_request(headers, body)
+        if (problem := long_list(variables)) is not None:
+            error = GraphQLError(problem, extensions={"code": "INVALID_INPUT"})
+            return graphql_response(ExecutionResult(None, [error]))
 
         prepared = self.executor.prepare(query)
         if prepared.errors:
@@ -106,38 +115,76 @@ class GraphQLEndpoint:
                 extensions={"code": "FORBIDDEN"},
             )
             return graphql_response(ExecutionResult(None, [error]))
-        if prepared.operation_type(operation_name) is OperationType.MUTATION:
-            await self._limit(Budget.MUTATIONS, key)
-
         context = Context(
             principal=principal,
             request_id=request_id,
             idempotency_ttl=self.idempotency_ttl,
             max_line_quantity=self.settings.max_line_quantity,
-            stock_refusals=(
-                _StockRefusals(self.rate_limits, key)
-                if self.rate_limits.enabled(Budget.STOCK_REFUSALS)
-                else None
-            ),
         )
+        if prepared.operation_type(operation_name) is not OperationType.MUTATION:
+            return await self._execute(prepared, variables, operation_name, context)
+        # Every mutation of the document counts: 30 aliased placeOrders are 30.
+        await self._limit(Budget.MUTATIONS, key, max(1, prepared.root_fields(operation_name)))
+        if not (
+            self.rate_limits.enabled(Budget.STOCK_REFUSALS) and not await context.can_view_stock()
+        ):
+            return await self._execute(prepared, variables, operation_name, context)
+        # The stock-refusal budget of a caller outside the stock setting: checked
+        # before, counted after, one mutation request of that principal at a time
+        # in this process (so parallel requests cannot all pass one check).
+        # Redis is awaited only here, never under the operation timeout: its
+        # client does not let a timeout's cancellation through.
+        async with self._one_at_a_time(key):
+            await self._check(Budget.STOCK_REFUSALS, key)
+            context.counts_stock_refusals = True
+            response = await self._execute(prepared, variables, operation_name, context)
+            if context.stock_refusals:
+                await self.rate_limits.hit(Budget.STOCK_REFUSALS, key, context.stock_refusals)
+            return response
+
+    async def _execute(
+        self,
+        prepared: PreparedDocument,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: Context,
+    ) -> Response:
+        timeout = self.settings.operation_timeout_seconds
         try:
-            async with asyncio.timeout(self.settings.operation_timeout_seconds):
+            async with asyncio.timeout(timeout):
                 result = await self.executor.execute(
-                    prepared, variables, operation_name, context, request_id
+                    prepared, variables, operation_name, context, context.request_id
                 )
         except TimeoutError:
             error = GraphQLError(
-                f"The operation did not finish within {self.settings.operation_timeout_seconds:g} "
-                "seconds and was stopped; a mutation stopped this way changes nothing. Retry "
-                "it; with the same idempotencyKey it takes effect at most once.",
-                extensions={"code": "TIMEOUT", "requestId": request_id},
+                f"The operation did not finish within {timeout:g} seconds and was stopped. "
+                "A mutation already under way finishes, or not, as it would have: retry it "
+                "with the same idempotencyKey to learn its outcome; it takes effect at most "
+                "once.",
+                extensions={"code": "TIMEOUT", "requestId": context.request_id},
             )
             return graphql_response(ExecutionResult(None, [error]))
-        if context.retry_after is not None:
-            return graphql_response(
-                result, status=429, headers={"Retry-After": str(context.retry_after)}
-            )
         return graphql_response(result)
+
+    @asynccontextmanager
+    async def _one_at_a_time(self, key: str) -> AsyncIterator[None]:
+        lock = self._principal_locks.get(key)
+        if lock is None:
+            lock = self._principal_locks[key] = asyncio.Lock()
+        try:
+            async with asyncio.timeout(self.settings.operation_timeout_seconds):
+                await lock.acquire()
+        except TimeoutError:
+            raise HttpError(
+                429,
+                "RATE_LIMITED",
+                "Another mutation of yours is still running; retry after it.",
+                {"Retry-After": "1"},
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     async def _authenticate(self, values: list[str]) -> Principal:
         try:
@@ -156,11 +203,16 @@ class GraphQLEndpoint:
             ) from None
         return principal
 
-    async def _limit(self, budget: Budget, key: str) -> None:
+    async def _limit(self, budget: Budget, key: str, cost: int = 1) -> None:
         if self.rate_limits.enabled(budget):
-            refused = await self.rate_limits.hit(budget, key)
+            refused = await self.rate_limits.hit(budget, key, cost)
             if refused is not None:
                 raise rate_limited(refused)
+
+    async def _check(self, budget: Budget, key: str) -> None:
+        refused = await self.rate_limits.check(budget, key)
+        if refused is not None:
+            raise rate_limited(refused)
 
     async def _read_body(self, headers: dict[str, list[str]], receive: Receive) -> bytes:
         limit = self.settings.max_body_bytes
@@ -179,20 +231,6 @@ class GraphQLEndpoint:
         return body
 
 
-class _StockRefusals:
-    """The stock-refusal budget of one principal (see `backorders.rate_limits`)."""
-
-    def __init__(self, rate_limits: RateLimits, key: str) -> None:
-        self.rate_limits, self.key = rate_limits, key
-
-    async def spent(self) -> int | None:
-        refused = await self.rate_limits.check(Budget.STOCK_REFUSALS, self.key)
-        return None if refused is None else refused.retry_after
-
-    async def count(self) -> None:
-        await self.rate_limits.hit(Budget.STOCK_REFUSALS, self.key)
-
-
 def rate_limited(refused: Refused) -> HttpError:
     return HttpError(
         429,
@@ -200,6 +238,23 @@ def rate_limited(refused: Refused) -> HttpError:
         f"Too many requests ({refused.budget.value}); retry after {refused.retry_after} seconds.",
         {"Retry-After": str(refused.retry_after)},
     )
+
+
+MAX_LIST_ITEMS = 200  # the most lines an order may have; no input list needs more
+
+
+def long_list(value: Any) -> str | None:
+    """Why the variables are refused before any work: a list longer than any input takes."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, list):
+            if len(current) > MAX_LIST_ITEMS:
+                return f"A list in the variables has more than {MAX_LIST_ITEMS} items."
+            pending.extend(current)
+        elif isinstance(current, dict):
+            pending.extend(current.values())
+    return None
 
 
 def parse_request(

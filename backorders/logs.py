@@ -26,6 +26,13 @@ JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(process)d %(correlation_id)s
 access_logger = logging.getLogger("backorders.access")
 
 
+def one_line(text: str) -> str:
+    """A caller's text in a log line: no line breaks or other control characters to forge with."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def bounded(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     if len(text) <= limit:
         return text
@@ -40,7 +47,7 @@ def bounded_traceback(text: str) -> str:
 
 class BoundedFormatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
-        record.message = bounded(record.message)
+        record.message = bounded(one_line(record.message))
         return super().formatMessage(record)
 
     def formatException(self, ei: Any) -> str:  # noqa: N802
@@ -117,12 +124,14 @@ class AccessLog:
         try:
             await self.app(scope, receive, sender)
         finally:
+            # The path as sent (percent-encoded), not decoded: a %0a stays three characters.
+            raw_path = scope.get("raw_path") or scope["path"].encode()
             access_logger.info(
                 "%s %s %d %.1fms sub=%s request_id=%s",
                 scope["method"],
-                scope["path"],
+                one_line(bytes(raw_path).decode("latin-1")),
                 status,
                 (time.perf_counter() - started) * 1000,
-                state.get("sub", "-"),
+                one_line(state.get("sub", "-")),
                 correlation_id.get() or "-",
             )

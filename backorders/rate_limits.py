@@ -8,6 +8,9 @@ Three budgets, each in the `limits` notation and off when empty:
   are available"; a caller could bisect the hidden figure with them. Once the
   budget is spent, that principal's mutations are refused outright until it
   refills, whatever their outcome would be, so the refusal itself leaks nothing.
+  The HTTP layer checks it before a mutation request and counts after, with
+  one such request of a principal at a time per process: parallel requests
+  cannot all slip through one check (across N processes, at most N can).
 
 When Redis cannot be reached the limits let requests through and a warning is
 logged (at most once a minute): the service stays up, and the limits come
@@ -84,11 +87,11 @@ class RateLimits:
     def enabled(self, budget: Budget) -> bool:
         return bool(self.items[budget])
 
-    async def hit(self, budget: Budget, principal: str) -> Refused | None:
-        """Count one against the budget; Refused when it was already spent."""
+    async def hit(self, budget: Budget, principal: str, cost: int = 1) -> Refused | None:
+        """Count `cost` against the budget; Refused when it had not that much room left."""
         for item in self.items[budget]:
             try:
-                allowed = await self.limiter.hit(item, budget.value, principal)
+                allowed = await self.limiter.hit(item, budget.value, principal, cost=cost)
             except Exception as error:  # noqa: BLE001 - an outage of Redis must not stop requests
                 self._warn(error)
                 return None

@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
 
 from strawberry.dataloader import DataLoader
 
@@ -19,16 +18,6 @@ from backorders.resolvers.rules.access import (
     Principal,
     can_view_stock,
 )
-
-
-class StockRefusalBudget(Protocol):
-    """How many INSUFFICIENT_STOCK refusals a caller outside the stock setting may receive."""
-
-    async def spent(self) -> int | None:
-        """Seconds until the budget has room again, or None while it has."""
-
-    async def count(self) -> None:
-        """One refusal was answered."""
 
 
 class Loaders:
@@ -62,9 +51,11 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     idempotency_ttl: timedelta = timedelta(hours=24)
     max_line_quantity: int = 1_000_000
-    stock_refusals: StockRefusalBudget | None = None
-    # Set when a rate limit refused part of this request: the HTTP answer is 429.
-    retry_after: int | None = None
+    # INSUFFICIENT_STOCK refusals answered in this request, when the caller is
+    # outside the stock setting and such refusals have a budget (the HTTP
+    # layer checks the budget before and counts these after).
+    counts_stock_refusals: bool = False
+    stock_refusals: int = 0
     _stock_visibility: asyncio.Task[bool] | None = None
 
     async def can_view_stock(self) -> bool:

@@ -3,9 +3,10 @@
 Preparing is parsing (with a token limit), the query limits of
 `schema.limits` (each fragment measured once), then graphql-core's standard
 validation rules. The limits run first and alone: a document they refuse
-never reaches a rule whose cost could grow with the expansion. Prepared
-documents are remembered per text (bounded), so the usual handful of
-operations a client sends are parsed and validated once per process.
+never reaches a rule whose cost could grow with the expansion. Valid
+documents are remembered per text, so the usual handful of operations a
+client sends are parsed and validated once per process; the memory is
+bounded by the characters it holds, and refused documents are not kept.
 
 Execution is graphql-core's, over the schema Strawberry built, with the
 resolvers, permissions and field extensions Strawberry compiled into it.
@@ -22,6 +23,7 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     GraphQLError,
+    OperationDefinitionNode,
     OperationType,
     execute,
     get_operation_ast,
@@ -35,7 +37,12 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from backorders.schema.errors import mask_errors
-from backorders.schema.limits import QueryLimits, check_limits, selects_introspection
+from backorders.schema.limits import (
+    QueryLimits,
+    check_limits,
+    root_field_count,
+    selects_introspection,
+)
 
 VALIDATION_RULES = (
     *specified_rules,
@@ -43,8 +50,10 @@ VALIDATION_RULES = (
     MaybeNullValidationRule,
     OneOfInputValidationRule,
 )
-# Longer texts are prepared every time rather than held in memory.
+# Longer texts are prepared every time rather than held in memory; a parsed
+# document takes a few hundred bytes per character of its text.
 MAX_CACHED_QUERY_CHARS = 20_000
+CACHED_CHARS = 256_000
 
 
 @dataclass(frozen=True)
@@ -53,12 +62,22 @@ class PreparedDocument:
     errors: list[GraphQLError]  # non-empty: the request is refused before execution
     introspects: bool = False  # asks for `__schema` or `__type`
 
-    def operation_type(self, operation_name: str | None) -> OperationType | None:
-        """The type of the operation that would run, or None when there is no such operation."""
+    def operation(self, operation_name: str | None) -> OperationDefinitionNode | None:
+        """The operation that would run, or None when there is no such operation."""
         if self.document is None:
             return None
-        operation = get_operation_ast(self.document, operation_name)
+        return get_operation_ast(self.document, operation_name)
+
+    def operation_type(self, operation_name: str | None) -> OperationType | None:
+        operation = self.operation(operation_name)
         return operation.operation if operation is not None else None
+
+    def root_fields(self, operation_name: str | None) -> int:
+        """How many root fields the operation selects (a mutation's count of mutations)."""
+        operation = self.operation(operation_name)
+        if operation is None or self.document is None:
+            return 0
+        return root_field_count(self.document, operation)
 
 
 class Executor:
@@ -69,13 +88,19 @@ class Executor:
         schema: strawberry.Schema,
         limits: QueryLimits,
         max_tokens: int,
-        cache_size: int = 256,
+        *,
+        hide_suggestions: bool = False,
+        cached_chars: int = CACHED_CHARS,
     ) -> None:
         self.schema = schema
         self.limits = limits
         self.max_tokens = max_tokens
-        self.cache_size = cache_size
+        # "Did you mean ...?" names fields of the schema: not on a schema whose
+        # introspection is not for everyone.
+        self.hide_suggestions = hide_suggestions
+        self.cached_chars = cached_chars
         self._prepared: OrderedDict[str, PreparedDocument] = OrderedDict()
+        self._chars = 0
 
     def prepare(self, query: str) -> PreparedDocument:
         prepared = self._prepared.get(query)
@@ -83,10 +108,12 @@ class Executor:
             self._prepared.move_to_end(query)
             return prepared
         prepared = self._prepare(query)
-        if len(query) <= MAX_CACHED_QUERY_CHARS:
+        if not prepared.errors and len(query) <= MAX_CACHED_QUERY_CHARS:
             self._prepared[query] = prepared
-            if len(self._prepared) > self.cache_size:
-                self._prepared.popitem(last=False)
+            self._chars += len(query)
+            while self._chars > self.cached_chars:
+                oldest, _ = self._prepared.popitem(last=False)
+                self._chars -= len(oldest)
         return prepared
 
     def _prepare(self, query: str) -> PreparedDocument:
@@ -98,7 +125,12 @@ class Executor:
             return PreparedDocument(None, [GraphQLError("The document is nested too deeply.")])
         errors = check_limits(document, self.limits)
         if not errors:
-            errors = validate(self.schema._schema, document, VALIDATION_RULES)
+            errors = validate(
+                self.schema._schema,
+                document,
+                VALIDATION_RULES,
+                hide_suggestions=self.hide_suggestions,
+            )
         return PreparedDocument(document, errors, selects_introspection(document))
 
     async def execute(
@@ -117,6 +149,7 @@ class Executor:
             context_value=context,
             variable_values=variables,
             operation_name=operation_name,
+            hide_suggestions=self.hide_suggestions,
             executor_class=self.schema.execution_context_class,
             is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
             operation_extensions=None,

@@ -2,19 +2,21 @@
 
 A declaration names the mutation, its input, its payload, the roles that may
 run it, and how to call its use case. The pipeline then does the same for
-every one: clean the input at the edge; spend nothing of the stock-refusal
-budget it does not have to; run the use case in one transaction, at most once
-per idempotency key; turn refusals into `userErrors`; and build the payload
-from the ids the use case returns, showing only what the caller may read.
+every one: clean the input at the edge; run the use case in one transaction,
+at most once per idempotency key, to its end even if the request is stopped;
+turn refusals into `userErrors` (counting the stock refusals a caller outside
+the stock setting receives); and build the payload from the ids the use case
+returns, showing only what the caller may read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from graphql import GraphQLError
 from strawberry import Info
 
 from backorders.resolvers.persistence.idempotency import run_once
@@ -45,6 +47,7 @@ from backorders.schema.types import (
     UserError,
 )
 
+logger = logging.getLogger("backorders.mutations")
 Result = dict[str, Any]
 Run = Callable[[dict[str, Any], Context], Awaitable[Result]]
 
@@ -167,52 +170,60 @@ MUTATIONS: tuple[Mutation, ...] = (
 
 
 async def run(mutation: Mutation, info: Info[Context, None], input_: Any) -> Any:
-    """The pipeline: clean, budget, run once, refuse as data, build the payload."""
+    """The pipeline: clean, run once in a transaction, refuse as data, build the payload."""
     context = info.context
     try:
         arguments = input_.clean(context)
         key = idempotency_key(input_.idempotency_key)
     except DomainError as error:
         return mutation.payload(user_errors=[UserError.of(error)])
-    budget = await _stock_refusal_budget(context)
     try:
-        result = await run_once(
-            context.principal,
-            mutation.name,
-            key,
-            arguments,
-            lambda: mutation.run(arguments, context),
-            context.idempotency_ttl,
+        result = await _unstoppable(
+            run_once(
+                context.principal,
+                mutation.name,
+                key,
+                arguments,
+                lambda: mutation.run(arguments, context),
+                context.idempotency_ttl,
+            )
         )
     except DomainError as error:
-        if budget is not None and error.code is ErrorCode.INSUFFICIENT_STOCK:
-            await budget.count()
+        if context.counts_stock_refusals and error.code is ErrorCode.INSUFFICIENT_STOCK:
+            context.stock_refusals += 1
         return mutation.payload(user_errors=[UserError.of(error)])
     except Forbidden as error:
         raise forbidden(str(error)) from None
     context.loaders.clear()
-    return mutation.payload(
-        **{key: await _object(info, key, value) for key, value in result.items()}
-    )
+    objects = {key: await _object(info, key, value) for key, value in result.items()}
+    return mutation.payload(**objects)
 
 
-async def _stock_refusal_budget(context: Context) -> Any:
-    """The budget to count a refusal against, or None; refuses the request if it is spent.
+async def _unstoppable(transaction: Coroutine[Any, Any, Result]) -> Result:
+    """Run a mutation's transaction to its end, even when its request is stopped.
 
-    A refusal for lack of stock tells a caller outside the stock setting
-    something about a figure it may not see (see `backorders.rate_limits`).
+    The operation timeout cancels the request; cancelling a transaction
+    while it is starting or ending leaves Tortoise holding its lock (SQLite)
+    or pooled connection (PostgreSQL) for good. So the transaction runs as a
+    task of its own that the request only waits for: a request stopped
+    meanwhile answers TIMEOUT, and the mutation commits or rolls back as it
+    would have (bounded on PostgreSQL by the lock and statement timeouts). A
+    retry with the same idempotency key waits for it and replays its result.
     """
-    budget = context.stock_refusals
-    if budget is None or await context.can_view_stock():
-        return None
-    wait = await budget.spent()
-    if wait is not None:
-        context.retry_after = wait
-        raise GraphQLError(
-            f"Too many requests refused for lack of stock; retry after {wait} seconds.",
-            extensions={"code": "RATE_LIMITED"},
+    task = asyncio.ensure_future(transaction)
+    task.add_done_callback(_log_unexpected)
+    return await asyncio.shield(task)
+
+
+def _log_unexpected(task: asyncio.Future[Result]) -> None:
+    """A transaction that outlived its request: its refusal has no one to go to."""
+    if task.cancelled() or (error := task.exception()) is None:
+        return
+    if not isinstance(error, (DomainError, Forbidden)):
+        logger.error(
+            "A mutation failed after its request had stopped waiting",
+            exc_info=(type(error), error, error.__traceback__),
         )
-    return budget
 
 
 async def _object(info: Info[Context, None], key: str, value: Any) -> Any:

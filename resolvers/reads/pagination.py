@@ -46,6 +46,7 @@ def decode_cursor(kind: str, cursor: str | None) -> str | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
     prefix = f"{kind}:"
-    if not text.startswith(prefix):
+    # A decoded cursor is the caller's text too: no NUL (PostgreSQL's text has none).
+    if not text.startswith(prefix) or "\x00" in text:
         raise DomainError(ErrorCode.INVALID_INPUT, "Not a valid cursor.", "after")
     return text[len(prefix) :]

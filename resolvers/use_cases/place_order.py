@@ -71,14 +71,19 @@ async def place_order(
     # item without Allow Backorder; it also keeps `reserved` within the 32-bit
     # range (and with it `available`, as on hand is never negative). Each
     # comparison is written so that no arithmetic in it can overflow.
+    #
+    # Every other refusal comes before the first stock check: a refusal that
+    # followed a passed stock check would tell a caller outside the stock
+    # setting that there was enough, and only stock refusals are budgeted.
+    for item in locked:
+        if not rules.fits_counter(item.reserved + totals[item.code]):
+            raise rules.counter_overflow(_quantity_field(lines, item.code))
     for item in locked:
         quantity = totals[item.code]
         if not rules.can_reserve(
             item.allow_backorder, rules.available(item.on_hand, item.reserved), quantity
         ):
             raise insufficient(lines, item.code)
-        if not rules.fits_counter(item.reserved + quantity):
-            raise rules.counter_overflow(_quantity_field(lines, item.code))
         reserved = await SalesItem.filter(
             Q(allow_backorder=True) | Q(reserved__lte=F("on_hand") - quantity),
             id=item.id,

@@ -12,11 +12,10 @@ from typing import Any
 import asyncpg
 import pytest
 
+from tests.operations import PLACE_NUMBER_CODES as PLACE
 from tests.servers import asyncpg_url
 from tests.support import Api
 
-PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
-  order { number } userErrors { code } } }"""
 ORDER = {"i": {"customerCode": "ACME", "lines": [{"itemCode": "CARD", "quantity": 2}]}}
 HANG_GUARD_SECONDS = 60  # not a measurement: only keeps a regression from hanging the suite
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.operations import PLACE_NUMBER as PLACE
 from tests.support import Api
 
 LONG_CODE = "C" * 65  # the code columns hold 64
@@ -30,8 +31,6 @@ def error_logs(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
-PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
-  order { number } userErrors { code field message } } }"""
 RECEIVE = """mutation($i: ReceiveStockInput!) { receiveStock(input: $i) {
   salesItem { code } userErrors { code field message } } }"""
 UPDATE_ITEM = """mutation($i: UpdateSalesItemInput!) { updateSalesItem(input: $i) {
@@ -177,6 +176,11 @@ QUERIES: dict[str, tuple[str, dict[str, Any], str]] = {
         {"a": cursor(f"StockMovement:{2**63}")},
         "after",
     ),
+    "item cursor hiding a NUL": (
+        "query($a: String) { salesItems(after: $a) { edges { cursor } } }",
+        {"a": cursor("SalesItem:\x00")},
+        "after",
+    ),
     "cursor of non-ASCII digits": (
         "query($a: String) { salesOrders(after: $a) { edges { cursor } } }",
         {"a": cursor("SalesOrder:\u00b2")},
@@ -231,3 +235,24 @@ async def test_a_lone_surrogate_echoed_in_an_error_message_does_not_break_the_re
     response = await api.post("query($x: Int) { __typename }", {"x": SURROGATE})
     assert response.status_code == 200
     assert "errors" in response.json()
+
+
+async def test_a_list_longer_than_any_input_takes_is_refused_before_any_work(api: Api) -> None:
+    await prepared(api)
+    lines = [{"itemCode": "CARD", "quantity": 1}] * 201
+    aliased = (
+        "mutation($l: [OrderLineInput!]!) { "
+        + " ".join(
+            f'p{n}: placeOrder(input: {{customerCode: "ACME", lines: $l}}) {{ order {{ id }} }}'
+            for n in range(30)
+        )
+        + " }"
+    )
+
+    response = await api.post(aliased, {"l": lines})
+
+    body = response.json()
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert "more than 200 items" in error["message"]

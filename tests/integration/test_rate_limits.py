@@ -8,6 +8,7 @@ hosts, draw on one budget.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import uuid
@@ -21,14 +22,13 @@ import pytest
 from backorders.app import create_app
 from backorders.config import Settings
 from tests.conftest import TEST_SECRET, app_settings
+from tests.operations import PLACE_NUMBER_CODES as PLACE
 from tests.support import Api
 
 REDIS_URL = os.environ.get("BACKORDERS_TEST_REDIS_URL")
 needs_redis = pytest.mark.skipif(
     not REDIS_URL, reason="BACKORDERS_TEST_REDIS_URL is not set: the shared-limit tests skip"
 )
-PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
-  order { number } userErrors { code } } }"""
 TYPENAME = "{ __typename }"
 CUSTOMER: dict[str, Any] = {"roles": ("Customer",), "customer": "ACME", "sub": "shop"}
 
@@ -108,9 +108,60 @@ async def test_stock_refusals_to_a_caller_outside_the_setting_are_budgeted(api: 
     assert [e["code"] for e in first["placeOrder"]["userErrors"]] == ["INSUFFICIENT_STOCK"]
     assert [e["code"] for e in second["placeOrder"]["userErrors"]] == ["INSUFFICIENT_STOCK"]
     assert_rate_limited(third)
-    assert third.json()["data"] is None
+    assert "data" not in third.json()  # refused before anything ran
     assert reading.status_code == 200
     assert await orders(api) == []
+
+
+@pytest.mark.settings(stock_refusal_rate_limit="3/hour")
+async def test_parallel_requests_cannot_overrun_the_stock_refusal_budget(api: Api) -> None:
+    await api.create_customer("ACME")
+    await api.create_item("CARD", on_hand=5, allow_backorder=False)
+
+    answers = await asyncio.gather(*(api.post(PLACE, order(100), **CUSTOMER) for _ in range(20)))
+
+    refusals = [a for a in answers if a.status_code == 200]
+    assert len(refusals) == 3
+    for answer in refusals:
+        codes = [e["code"] for e in answer.json()["data"]["placeOrder"]["userErrors"]]
+        assert codes == ["INSUFFICIENT_STOCK"]
+    for answer in answers:
+        if answer.status_code != 200:
+            assert_rate_limited(answer)
+
+
+@pytest.mark.settings(stock_refusal_rate_limit="2/hour")
+async def test_each_refusal_of_an_aliased_document_counts(api: Api) -> None:
+    await api.create_customer("ACME")
+    await api.create_item("CARD", on_hand=5, allow_backorder=False)
+    two = """mutation($i: PlaceOrderInput!) {
+      a: placeOrder(input: $i) { userErrors { code } }
+      b: placeOrder(input: $i) { userErrors { code } } }"""
+
+    first = await api.post(two, order(100), **CUSTOMER)
+    then = await api.post(PLACE, order(100), **CUSTOMER)
+
+    assert first.status_code == 200
+    assert_rate_limited(then)
+
+
+@pytest.mark.settings(mutation_rate_limit="3/minute")
+async def test_every_aliased_mutation_counts_against_the_mutation_budget(api: Api) -> None:
+    await api.create_customer("ACME")
+    await api.create_item("CARD", allow_backorder=True)
+    clerk: dict[str, Any] = {"sub": "clerk", "roles": ("Sales",)}
+    three = (
+        "mutation($i: PlaceOrderInput!) { "
+        + " ".join(f"m{n}: placeOrder(input: $i) {{ order {{ number }} }}" for n in range(3))
+        + " }"
+    )
+
+    placed = await api.post(three, order(1), **clerk)
+    refused = await api.post(PLACE, order(1), **clerk)
+
+    assert placed.status_code == 200
+    assert_rate_limited(refused)
+    assert sorted(await orders(api)) == ["1001", "1002", "1003"]
 
 
 @pytest.mark.settings(stock_refusal_rate_limit="1/hour")

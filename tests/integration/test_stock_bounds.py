@@ -11,11 +11,10 @@ import pytest
 from tortoise import connections
 
 from backorders.resolvers.reads.invariants import find_drifts
+from tests.operations import PLACE_NUMBER as PLACE
 from tests.support import Api
 
 TOP = 2**31 - 1
-PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
-  order { number } userErrors { code field message } } }"""
 RECEIVE = """mutation($i: ReceiveStockInput!) { receiveStock(input: $i) {
   salesItem { quantityOnHand } userErrors { code field message } } }"""
 ADJUST = """mutation($i: AdjustStockInput!) { adjustStock(input: $i) {
@@ -113,3 +112,31 @@ async def test_check_names_a_counter_outside_the_32_bit_range(api: Api, database
 
     assert any(d.startswith("range: item INK has reserved 2147483648") for d in drifts)
     assert not any("available" in d for d in drifts)  # -2^31 itself still fits
+
+
+async def test_a_blocked_item_answers_the_same_whatever_the_other_lines_ask(
+    api: Api,
+) -> None:
+    """No other refusal may follow a passed stock check: it would reveal there was enough."""
+    await api.create_customer("ACME")
+    await api.create_item("LH-A4", on_hand=40, allow_backorder=False)
+    await api.create_item("PEN", allow_backorder=True)
+    await payload(api, PLACE, order(TOP, item="PEN"))  # PEN's reservations are now full
+    customer: dict[str, Any] = {"roles": ("Customer",), "customer": "ACME"}
+
+    answers = []
+    for wanted in (1, 40, 41, 1000):
+        placed = await payload(
+            api,
+            PLACE,
+            {
+                "lines": [
+                    {"itemCode": "LH-A4", "quantity": wanted},
+                    {"itemCode": "PEN", "quantity": 1},
+                ]
+            },
+            **customer,
+        )
+        answers.append([(e["code"], e["field"]) for e in placed["userErrors"]])
+
+    assert answers == [[("INVALID_QUANTITY", "lines.1.quantity")]] * 4

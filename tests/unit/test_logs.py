@@ -53,3 +53,13 @@ def test_the_json_format_is_one_small_object_per_record() -> None:
     assert parsed["correlation_id"] == "abc"
     assert parsed["message"].startswith("item XXX")
     assert "ValueError" in parsed["exc_info"]
+
+
+def test_line_breaks_in_a_message_cannot_forge_another_line() -> None:
+    formatter = BoundedFormatter(TEXT_FORMAT)
+    record = logging.LogRecord(
+        "backorders.access", logging.INFO, __file__, 1, "GET %s", ("/x\n2026 INFO forged",), None
+    )
+    record.correlation_id = "-"
+    assert "\n" not in formatter.format(record)
+    assert "/x\\n2026 INFO forged" in formatter.format(record)

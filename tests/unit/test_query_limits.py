@@ -26,14 +26,15 @@ def test_a_document_expanding_to_two_to_the_sixty_four_fields_is_measured_and_re
     [message] = messages(doubling_fragments(64))
 
     assert message == (
-        "'anonymous' selects more than 2^62 fields once its fragments are expanded. Allowed: 1000"
+        "'anonymous' has more than 2^62 selections once its fragments are expanded. Allowed: 1000"
     )
 
 
 def test_expanded_fields_are_counted_exactly_below_the_saturation() -> None:
-    assert messages(doubling_fragments(9)) == []  # 512 fields
-    [message] = messages(doubling_fragments(10))  # 1024 fields
-    assert "selects 1024 fields" in message
+    # doubling_fragments(n): 2^n fields and 2^(n+1) - 1 spreads, 3 * 2^n - 1 selections
+    assert messages(doubling_fragments(5)) == []  # 95 (32 __typename: merge cost 1024)
+    [message] = messages(doubling_fragments(9))
+    assert "has 1535 selections" in message
 
 
 def test_aliases_in_fragments_count_once_per_expansion() -> None:
@@ -65,7 +66,7 @@ def test_introspection_fields_add_no_depth_but_count_as_fields() -> None:
     query = "{ __schema { types { fields { type { ofType { ofType { name } } } } } } }"
     assert messages(query, QueryLimits(0, 30, 1000)) == []
     assert messages(query, QueryLimits(0, 30, 6)) == [
-        "'anonymous' selects 7 fields once its fragments are expanded. Allowed: 6"
+        "'anonymous' has 7 selections once its fragments are expanded. Allowed: 6"
     ]
 
 
@@ -79,7 +80,7 @@ def test_every_operation_of_a_document_is_measured() -> None:
         "query Small { __typename } query Big { ...L0 } " + doubling_fragments(11).split(" ", 3)[3]
     )
     [message] = messages(query)
-    assert message.startswith("'Big' selects 2048 fields")
+    assert message.startswith("'Big' has 6143 selections")
 
 
 def test_introspection_roots_are_found_in_fragments_but_typename_is_not_one() -> None:
@@ -88,3 +89,25 @@ def test_introspection_roots_are_found_in_fragments_but_typename_is_not_one() ->
     )
     assert selects_introspection(parse("{ __schema { queryType { name } } }"))
     assert not selects_introspection(parse('{ __typename salesItem(code: "X") { __typename } }'))
+
+
+def test_one_field_repeated_hundreds_of_times_is_refused_before_the_overlap_rule_runs() -> None:
+    # graphql-core's OverlappingFieldsCanBeMerged compares every pair: about a second of CPU.
+    repeated = "{ " + " ".join(["salesItems { edges { node { code } } }"] * 240) + " }"
+    [message] = messages(repeated)
+    assert "repeats fields too often to be checked (merge cost 230400, allowed 10000)" in message
+
+
+def test_repeats_multiply_where_selections_merge() -> None:
+    inner = "lines { " + " ".join(["item { code }"] * 10) + " }"
+    query = "{ salesOrders { edges { node { " + " ".join([inner] * 30) + " } } } }"
+    [message] = messages(query)
+    assert "merge cost" in message  # 300 `item` fields merge on one path: 90,000 pairs
+
+
+def test_a_field_selected_a_few_times_through_fragments_is_fine() -> None:
+    query = (
+        "{ salesOrders { edges { node { number ...F ...F lines { item { code } } } } } } "
+        "fragment F on SalesOrder { number lines { item { code name } } }"
+    )
+    assert messages(query) == []
