@@ -102,7 +102,7 @@ async def api(server: Server, postgres: PostgresInstance) -> AsyncIterator[Api]:
     if not postgres.is_running():
         postgres.start()
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        yield Api(client, SECRET)
+        yield Api(client, SECRET, seed_over_http=True)
 
 
 async def _stop(postgres: PostgresInstance, mode: str) -> None:

@@ -11,32 +11,22 @@ outstanding quantities.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from backorders.resolvers.reads.invariants import find_drifts
-from tests.support import Api, assert_item_reservations_match_orders
+from tests.operations import CONFIRM_STATUS as CONFIRM
+from tests.operations import ORDER_NUMBERS
+from tests.operations import PICK_STATUS as PICK
+from tests.support import Api, assert_item_reservations_match_orders, outcomes
 
-
-@pytest.fixture(autouse=True)
-async def invariants_hold_afterwards(app: object) -> AsyncIterator[None]:
-    """Whatever raced, `backorders check` finds no drift at the end."""
-    yield
-    assert await find_drifts() == []
+pytestmark = [pytest.mark.races, pytest.mark.usefixtures("invariants_hold_afterwards")]
 
 
 PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
   order { number lines { id } } userErrors { code field } } }"""
-PICK = """mutation($i: PickOrderInput!) { pickOrder(input: $i) {
-  order { number status } userErrors { code field } } }"""
 SPLIT = """mutation($i: SplitRemainingInput!) { splitRemaining(input: $i) {
   order { number status } backorder { number status } userErrors { code field } } }"""
-CONFIRM = """mutation($i: ConfirmBackorderInput!) { confirmBackorder(input: $i) {
-  order { number status } userErrors { code field } } }"""
-ORDER_NUMBERS = """{ salesOrders(first: 100) { edges { node { number } } } }"""
 
 
 async def fire(
@@ -52,16 +42,6 @@ async def fire(
         (payload,) = body["data"].values()
         payloads.append(payload)
     return payloads
-
-
-def error_codes(payloads: list[dict[str, Any]]) -> Counter[str]:
-    """How many payloads succeeded ("ok") and how many failed with each userError code."""
-    codes: Counter[str] = Counter()
-    for payload in payloads:
-        errors = payload["userErrors"]
-        assert len(errors) <= 1, payload
-        codes[errors[0]["code"] if errors else "ok"] += 1
-    return codes
 
 
 async def order_numbers(api: Api) -> set[str]:
@@ -99,7 +79,7 @@ async def test_pickers_racing_for_the_last_units_never_take_more_than_is_on_hand
         ],
     )
 
-    codes = error_codes(payloads)
+    codes = outcomes(payloads)
     assert set(codes) == {"ok", "INSUFFICIENT_STOCK"}, codes
     picked = {}
     for order in orders:
@@ -130,7 +110,7 @@ async def test_explicit_picks_of_many_units_each_never_drive_on_hand_below_zero(
         ],
     )
 
-    assert error_codes(payloads) == {"ok": 2, "INSUFFICIENT_STOCK": 28}
+    assert outcomes(payloads) == {"ok": 2, "INSUFFICIENT_STOCK": 28}
     assert sorted(p["order"]["status"] for p in payloads if not p["userErrors"]) == [
         "PICKED",
         "PICKED",
@@ -152,7 +132,7 @@ async def test_default_picks_racing_for_the_stock_serve_the_queue_first_come_fir
 
     payloads = await fire(api, PICK, [{"orderNumber": o["number"]} for o in arrival])
 
-    assert error_codes(payloads) == {"ok": 10, "INSUFFICIENT_STOCK": 15}
+    assert outcomes(payloads) == {"ok": 10, "INSUFFICIENT_STOCK": 15}
     winners = {p["order"]["number"] for p in payloads if not p["userErrors"]}
     assert winners == {str(n) for n in range(1001, 1011)}
     item = await assert_item_reservations_match_orders(api, "INK")
@@ -175,7 +155,7 @@ async def test_orders_racing_for_an_item_without_backorders_never_over_reserve_i
         roles=("Sales",),
     )
 
-    assert error_codes(payloads) == {"ok": 3, "INSUFFICIENT_STOCK": 37}  # floor(10 / 3)
+    assert outcomes(payloads) == {"ok": 3, "INSUFFICIENT_STOCK": 37}  # floor(10 / 3)
     assert {p["userErrors"][0]["field"] for p in payloads if p["userErrors"]} == {
         "lines.0.quantity"
     }
@@ -207,7 +187,7 @@ async def test_customers_ordering_for_themselves_at_once_never_over_reserve(api:
         )
     )
 
-    assert error_codes(payloads[0] + payloads[1]) == {"ok": 7, "INSUFFICIENT_STOCK": 23}
+    assert outcomes(payloads[0] + payloads[1]) == {"ok": 7, "INSUFFICIENT_STOCK": 23}
     item = await assert_item_reservations_match_orders(api, "PAPER")
     assert (item["availableQuantity"], item["stockStatus"]) == (0, "OUT_OF_STOCK")
 
@@ -226,7 +206,7 @@ async def test_orders_over_two_items_in_either_line_order_neither_deadlock_nor_o
         [{"customerCode": "ACME", "lines": forward if n % 2 else forward[::-1]} for n in range(30)],
     )
 
-    assert error_codes(payloads) == {"ok": 12, "INSUFFICIENT_STOCK": 18}
+    assert outcomes(payloads) == {"ok": 12, "INSUFFICIENT_STOCK": 18}
     for code in ("CARD", "ENVELOPE"):
         item = await assert_item_reservations_match_orders(api, code)
         assert item["availableQuantity"] == 0
@@ -253,7 +233,7 @@ async def test_picks_of_two_item_orders_in_either_line_order_do_not_deadlock(api
         ],
     )
 
-    assert error_codes(payloads) == {"ok": 4, "INSUFFICIENT_STOCK": 16}
+    assert outcomes(payloads) == {"ok": 4, "INSUFFICIENT_STOCK": 16}
     for code in ("CARD", "ENVELOPE"):
         item = await assert_item_reservations_match_orders(api, code)
         assert item["quantityOnHand"] == 0
@@ -277,8 +257,8 @@ async def test_orders_and_picks_of_one_item_at_once_keep_its_reservations_exact(
     )
     picked, placed = await asyncio.gather(picks, places)
 
-    assert error_codes(picked) == {"ok": 10}
-    assert error_codes(placed) == {"ok": 10, "INSUFFICIENT_STOCK": 10}
+    assert outcomes(picked) == {"ok": 10}
+    assert outcomes(placed) == {"ok": 10, "INSUFFICIENT_STOCK": 10}
     item = await assert_item_reservations_match_orders(api, "PAPER")
     assert (item["quantityOnHand"], item["availableQuantity"]) == (10, 0)
 
@@ -295,7 +275,7 @@ async def test_one_order_split_many_times_at_once_gets_exactly_one_backorder(api
         [{"orderNumber": "1001", "status": "PACKED", "additionalShippingCharge": "5.00"}] * 20,
     )
 
-    assert error_codes(payloads) == {"ok": 1, "INVALID_STATUS": 19}
+    assert outcomes(payloads) == {"ok": 1, "INVALID_STATUS": 19}
     (won,) = [p for p in payloads if not p["userErrors"]]
     assert won["backorder"] == {"number": "1001-001", "status": "ON_BACKORDER"}
     original = await api.order("1001")
@@ -324,7 +304,7 @@ async def test_different_orders_split_at_once_each_get_their_own_first_backorder
 
     payloads = await fire(api, SPLIT, [{"orderNumber": o["number"]} for o in orders])
 
-    assert error_codes(payloads) == {"ok": 10}
+    assert outcomes(payloads) == {"ok": 10}
     assert {p["backorder"]["number"] for p in payloads} == {f"{o['number']}-001" for o in orders}
     item = await assert_item_reservations_match_orders(api, "BC-STD")
     assert (item["quantityOnHand"], item["availableQuantity"]) == (0, -20)
@@ -343,13 +323,13 @@ async def test_picks_and_splits_of_one_order_at_once_leave_it_consistent(api: Ap
     splits = fire(api, SPLIT, [{"orderNumber": "1001"}] * 10)
     picked, split = await asyncio.gather(picks, splits)
 
-    assert error_codes(split) == {"ok": 1, "INVALID_STATUS": 9}
-    assert set(error_codes(picked)) <= {"ok", "INVALID_STATUS", "INSUFFICIENT_STOCK"}
+    assert outcomes(split) == {"ok": 1, "INVALID_STATUS": 9}
+    assert set(outcomes(picked)) <= {"ok", "INVALID_STATUS", "INSUFFICIENT_STOCK"}
     original, backorder = await api.order("1001"), await api.order("1001-001")
     assert original is not None and backorder is not None
     assert original["status"] == "PICKED"
     kept = original["lines"][0]["pickedQuantity"]
-    assert kept == 2 + error_codes(picked)["ok"]
+    assert kept == 2 + outcomes(picked)["ok"]
     assert original["lines"][0]["quotedQuantity"] == kept
     assert backorder["lines"][0]["quotedQuantity"] == 10 - kept
     item = await assert_item_reservations_match_orders(api, "BC-STD")
@@ -367,7 +347,7 @@ async def test_one_backorder_confirmed_many_times_at_once_is_confirmed_exactly_o
 
     payloads = await fire(api, CONFIRM, [{"orderNumber": "1001-001"}] * 20)
 
-    assert error_codes(payloads) == {"ok": 1, "INVALID_STATUS": 19}
+    assert outcomes(payloads) == {"ok": 1, "INVALID_STATUS": 19}
     assert [p["order"] for p in payloads if not p["userErrors"]] == [
         {"number": "1001-001", "status": "CONFIRMED"}
     ]
@@ -391,7 +371,7 @@ async def test_orders_placed_at_once_get_distinct_gapless_numbers(api: Api) -> N
 
     payloads = await fire(api, PLACE, inputs)
 
-    assert error_codes(payloads) == {"ok": 25, "INSUFFICIENT_STOCK": 15}
+    assert outcomes(payloads) == {"ok": 25, "INSUFFICIENT_STOCK": 15}
     numbers = [p["order"]["number"] for p in payloads if p["order"]]
     assert sorted(numbers, key=int) == [str(n) for n in range(1001, 1026)]
     assert await order_numbers(api) == set(numbers)

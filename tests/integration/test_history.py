@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.operations import UPDATE_SETTING
 from tests.support import Api, SqlCounter
 
 SETTING_KEY = "PrintIQ_Sales_CanViewAvailableQuantity"
@@ -26,8 +27,6 @@ SPLIT = """mutation($i: SplitRemainingInput!) { splitRemaining(input: $i) {
     order { number status } backorder { number } userErrors { code message field } } }"""
 CONFIRM = """mutation($i: ConfirmBackorderInput!) { confirmBackorder(input: $i) {
     order { number status } userErrors { code message field } } }"""
-UPDATE_SETTING = """mutation($i: UpdateSettingInput!) { updateSetting(input: $i) {
-    setting { key value } userErrors { code message field } } }"""
 
 
 # ------------------------------------------------------------ helpers

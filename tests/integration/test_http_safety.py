@@ -16,13 +16,13 @@ from graphql.language import Lexer, TokenKind
 
 from backorders.resolvers.reads import queries
 from backorders.resolvers.use_cases import place_order
+from tests.operations import ORDER_NUMBERS as ORDERS
 from tests.support import Api
 
 ENDPOINTS = ["/graphql", "/spa/graphql"]
 MIB = 1024 * 1024
 PLACE_ORDER = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
     order { number } userErrors { code message field } } }"""
-ORDERS = "{ salesOrders(first: 100) { edges { node { number } } } }"
 
 
 def auth(api: Api) -> dict[str, str]:

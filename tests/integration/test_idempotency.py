@@ -9,20 +9,15 @@ are not remembered. Every "changes nothing" is checked by reading state back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from backorders.resolvers.reads.invariants import find_drifts
+from tests.operations import CONFIRM_STATUS as CONFIRM
+from tests.operations import ORDER_NUMBERS
 from tests.support import Api, assert_item_reservations_match_orders
 
-
-@pytest.fixture(autouse=True)
-async def invariants_hold_afterwards(app: object) -> AsyncIterator[None]:
-    """Whatever raced, `backorders check` finds no drift at the end."""
-    yield
-    assert await find_drifts() == []
+pytestmark = pytest.mark.usefixtures("invariants_hold_afterwards")
 
 
 PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
@@ -33,11 +28,8 @@ PICK = """mutation($i: PickOrderInput!) { pickOrder(input: $i) {
 SPLIT = """mutation($i: SplitRemainingInput!) { splitRemaining(input: $i) {
   order { number status } backorder { number status charges { amount } }
   userErrors { code field } } }"""
-CONFIRM = """mutation($i: ConfirmBackorderInput!) { confirmBackorder(input: $i) {
-  order { number status } userErrors { code field } } }"""
 RECEIVE = """mutation($i: ReceiveStockInput!) { receiveStock(input: $i) {
   salesItem { code quantityOnHand } userErrors { code field } } }"""
-ORDER_NUMBERS = """{ salesOrders(first: 100) { edges { node { number } } } }"""
 
 
 async def send(api: Api, mutation: str, input_: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -213,6 +205,7 @@ async def test_a_retry_through_the_other_endpoint_replays_the_same_order(api: Ap
 # ------------------------------------------------------------- concurrent retries
 
 
+@pytest.mark.races
 async def test_concurrent_retries_of_place_order_all_get_the_one_order(api: Api) -> None:
     await setup_store(api, on_hand=5, allow_backorder=False)
 
@@ -226,6 +219,7 @@ async def test_concurrent_retries_of_place_order_all_get_the_one_order(api: Api)
     assert item["availableQuantity"] == 0
 
 
+@pytest.mark.races
 async def test_concurrent_retries_of_pick_order_pick_once(api: Api) -> None:
     await setup_store(api, on_hand=20)
     order = (await api.place([("INK", 20)]))["order"]
@@ -243,6 +237,7 @@ async def test_concurrent_retries_of_pick_order_pick_once(api: Api) -> None:
     assert (await assert_item_reservations_match_orders(api, "INK"))["quantityOnHand"] == 18
 
 
+@pytest.mark.races
 async def test_concurrent_retries_of_split_remaining_all_get_the_one_backorder(api: Api) -> None:
     await setup_store(api, on_hand=4)
     await picked_order(api, quoted=10, pick=4)
@@ -260,6 +255,7 @@ async def test_concurrent_retries_of_split_remaining_all_get_the_one_backorder(a
     await assert_item_reservations_match_orders(api, "INK")
 
 
+@pytest.mark.races
 async def test_concurrent_retries_of_confirm_backorder_all_succeed(api: Api) -> None:
     await setup_store(api, on_hand=4)
     await picked_order(api, quoted=10, pick=4)
@@ -275,6 +271,7 @@ async def test_concurrent_retries_of_confirm_backorder_all_succeed(api: Api) -> 
     ), payloads
 
 
+@pytest.mark.races
 async def test_concurrent_retries_of_receive_stock_add_it_once(api: Api) -> None:
     await setup_store(api, on_hand=0)
 
@@ -286,6 +283,7 @@ async def test_concurrent_retries_of_receive_stock_add_it_once(api: Api) -> None
     assert (await api.item("INK"))["quantityOnHand"] == 7
 
 
+@pytest.mark.races
 async def test_concurrent_requests_with_one_key_and_different_inputs_act_once(api: Api) -> None:
     await setup_store(api, on_hand=50)
     inputs = [order_input("order-1", 1 + n % 2) for n in range(10)]
@@ -463,6 +461,7 @@ async def test_an_attempt_refused_with_user_errors_is_not_remembered(api: Api) -
     assert (await assert_item_reservations_match_orders(api, "INK"))["availableQuantity"] == 0
 
 
+@pytest.mark.races
 async def test_concurrent_attempts_refused_with_user_errors_leave_the_key_free(api: Api) -> None:
     await setup_store(api, on_hand=0, allow_backorder=False)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.operations import UPDATE_SETTING
 from tests.support import Api
 
 SETTING_KEY = "PrintIQ_Sales_CanViewAvailableQuantity"
@@ -27,8 +28,6 @@ RECEIVE = """mutation($i: ReceiveStockInput!) { receiveStock(input: $i) {
     salesItem { code quantityOnHand } userErrors { code message field } } }"""
 PICK = """mutation($i: PickOrderInput!) { pickOrder(input: $i) {
     order { number status lines { id pickedQuantity } } userErrors { code message field } } }"""
-UPDATE_SETTING = """mutation($i: UpdateSettingInput!) { updateSetting(input: $i) {
-    setting { key value } userErrors { code message field } } }"""
 
 
 # ------------------------------------------------------------ helpers

@@ -9,7 +9,6 @@ explaining the stock that was already there.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
@@ -26,21 +25,11 @@ from backorders import db
 from backorders.app import create_app
 from backorders.config import Settings
 from backorders.models import SalesOrderLine, StockMovement
+from tests.conftest import BACKENDS, POSTGRES_URL
 from tests.servers import admin, with_database
 from tests.support import Api
 
-POSTGRES_URL = os.environ.get("BACKORDERS_TEST_POSTGRES_URL")
 SECRET = "migration-test-secret-0123456789abcdef0123456789"
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgres",
-        marks=pytest.mark.skipif(
-            not POSTGRES_URL,
-            reason="BACKORDERS_TEST_POSTGRES_URL is not set: PostgreSQL runs skipped",
-        ),
-    ),
-]
 
 # The 0001-era story, as that service would have left it:
 #   BC-STD (backorders allowed): 500 received, 1001 ordered 600, picked 500 and

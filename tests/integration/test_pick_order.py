@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.operations import PICK_STATUS as PICK_DEFAULT_COMPLETION
 from tests.support import Api
-
-PICK_DEFAULT_COMPLETION = """mutation($i: PickOrderInput!) { pickOrder(input: $i) {
-  order { number status } userErrors { code field } } }"""
 
 
 async def _seed(api: Api, on_hand: int = 500, ordered: int = 600) -> dict[str, Any]:

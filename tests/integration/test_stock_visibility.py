@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.operations import UPDATE_SETTING
 from tests.support import Api
 
 SETTING_KEY = "PrintIQ_Sales_CanViewAvailableQuantity"
@@ -22,8 +23,6 @@ FIGURES = """query($code: String!, $number: String!) {
   salesOrder(number: $number) { number lines { quotedQuantity inStockQuantity } }
   salesOrders { edges { node { number lines { inStockQuantity } } } }
 }"""
-UPDATE_SETTING = """mutation($i: UpdateSettingInput!) { updateSetting(input: $i) {
-    setting { key value } userErrors { code message field } } }"""
 
 
 async def seed_story(api: Api) -> None:

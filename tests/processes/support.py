@@ -16,7 +16,6 @@ import re
 import signal
 import subprocess
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -384,13 +383,3 @@ class Client:
             if not page["pageInfo"]["hasNextPage"]:
                 return found[::-1]
             after = page["pageInfo"]["endCursor"]
-
-
-def outcomes(payloads: list[dict[str, Any]]) -> Counter[str]:
-    """How many payloads succeeded ("ok") and how many failed with each userError code."""
-    counted: Counter[str] = Counter()
-    for payload in payloads:
-        errors = payload["userErrors"]
-        assert len(errors) <= 1, payload
-        counted[errors[0]["code"] if errors else "ok"] += 1
-    return counted

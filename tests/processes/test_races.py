@@ -18,8 +18,8 @@ from tests.processes.support import (
     SPLIT,
     Client,
     Deployment,
-    outcomes,
 )
+from tests.support import outcomes
 
 
 async def watch_on_hand(client: Client, code: str, done: asyncio.Event) -> list[int]:
