@@ -23,7 +23,7 @@ from backorders.schema import query_fields as q
 from backorders.schema.connections import Connection
 from backorders.schema.context import Context
 from backorders.schema.input_guard import InputGuard
-from backorders.schema.permissions import allowed, stock_figure
+from backorders.schema.permissions import allowed
 from backorders.schema.scalars import SCALAR_MAP
 from backorders.schema.types import SalesItemType, SalesOrderType, SettingType, StockMovementType
 
@@ -72,7 +72,7 @@ class IntegrationQuery(SpaQuery):
         ),
         resolver=q.stock_movements,
         permission_classes=[allowed(access.VIEW_STOCK_LEDGER)],
-        extensions=[*stock_figure(), GUARD],
+        extensions=[GUARD],
     )
     settings: list[SettingType] = strawberry.field(
         description="Every back-end setting with its effective value.",

@@ -51,6 +51,10 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     idempotency_ttl: timedelta = timedelta(hours=24)
     max_line_quantity: int = 1_000_000
+    # Whether stock figures are shown in this response: read once, before
+    # execution, when the document asks for any (`Executor.execute`). Every
+    # object that carries a figure is built with it; False hides them all.
+    stock_visible: bool = False
     # INSUFFICIENT_STOCK refusals answered in this request, when the caller is
     # outside the stock setting and such refusals have a budget (the HTTP
     # layer checks the budget before and counts these after).

@@ -36,12 +36,14 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from backorders.schema.context import Context
 from backorders.schema.errors import mask_errors
 from backorders.schema.limits import (
+    INTROSPECTION_ROOTS,
     QueryLimits,
     check_limits,
+    field_names,
     root_field_count,
-    selects_introspection,
 )
 
 VALIDATION_RULES = (
@@ -49,6 +51,10 @@ VALIDATION_RULES = (
     MaxIntrospectionDepthRule,
     MaybeNullValidationRule,
     OneOfInputValidationRule,
+)
+# The fields that carry a stock figure, by name (each name means only that).
+STOCK_FIELDS = frozenset(
+    {"quantityOnHand", "availableQuantity", "inStockQuantity", "history", "stockMovements"}
 )
 # Longer texts are prepared every time rather than held in memory; a parsed
 # document takes a few hundred bytes per character of its text.
@@ -61,6 +67,7 @@ class PreparedDocument:
     document: DocumentNode | None
     errors: list[GraphQLError]  # non-empty: the request is refused before execution
     introspects: bool = False  # asks for `__schema` or `__type`
+    selects_stock: bool = False  # asks for a field that carries a stock figure
 
     def operation(self, operation_name: str | None) -> OperationDefinitionNode | None:
         """The operation that would run, or None when there is no such operation."""
@@ -131,18 +138,26 @@ class Executor:
                 VALIDATION_RULES,
                 hide_suggestions=self.hide_suggestions,
             )
-        return PreparedDocument(document, errors, selects_introspection(document))
+        names = field_names(document)
+        return PreparedDocument(
+            document,
+            errors,
+            introspects=not INTROSPECTION_ROOTS.isdisjoint(names),
+            selects_stock=not STOCK_FIELDS.isdisjoint(names),
+        )
 
     async def execute(
         self,
         prepared: PreparedDocument,
         variables: dict[str, Any] | None,
         operation_name: str | None,
-        context: Any,
+        context: Context,
         request_id: str,
     ) -> ExecutionResult:
         if prepared.errors or prepared.document is None:
             return ExecutionResult(data=None, errors=prepared.errors)
+        if prepared.selects_stock:
+            context.stock_visible = await context.can_view_stock()
         result = execute(
             self.schema._schema,
             prepared.document,

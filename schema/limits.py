@@ -231,8 +231,9 @@ def root_field_count(document: DocumentNode, operation: OperationDefinitionNode)
     return count
 
 
-def selects_introspection(document: DocumentNode) -> bool:
-    """Whether any operation or fragment asks for `__schema` or `__type` (`__typename` is fine)."""
+def field_names(document: DocumentNode) -> frozenset[str]:
+    """The names of every field any operation or fragment selects (aliases aside)."""
+    names: set[str] = set()
     pending: list[SelectionSetNode] = [
         definition.selection_set
         for definition in document.definitions
@@ -240,9 +241,14 @@ def selects_introspection(document: DocumentNode) -> bool:
     ]
     while pending:
         for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode) and selection.name.value in INTROSPECTION_ROOTS:
-                return True
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
             sub = getattr(selection, "selection_set", None)
             if sub is not None:
                 pending.append(sub)
-    return False
+    return frozenset(names)
+
+
+def selects_introspection(document: DocumentNode) -> bool:
+    """Whether any operation or fragment asks for `__schema` or `__type` (`__typename` is fine)."""
+    return not INTROSPECTION_ROOTS.isdisjoint(field_names(document))

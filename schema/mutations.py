@@ -237,13 +237,13 @@ async def _object(info: Info[Context, None], key: str, value: Any) -> Any:
             customer = await loaders.customer.load(row.customer_id)
             if customer is None or customer.code != principal.customer_code:
                 return None
-        return SalesOrderType(row=row)
+        return SalesOrderType.of(row)
     if key == "sales_item":
         item = await loaders.item.load(value)
-        return SalesItemType(row=item) if item is not None else None
+        return SalesItemType.of(item, info.context) if item is not None else None
     if key == "customer":
         customer = await loaders.customer.load(value)
-        return CustomerType(row=customer) if customer is not None else None
+        return CustomerType.of(customer) if customer is not None else None
     if key == "setting":
         return SettingType(key=value, value=await setting_value(value))
     raise KeyError(key)

@@ -1,4 +1,9 @@
-"""Permissions declared on fields, as data: which roles may call an operation, who sees stock."""
+"""Permissions declared on fields, as data: which roles may call an operation.
+
+Stock figures are not a permission class per field: whether a response shows
+them is decided once per request (`Context.stock_visible`) and the objects
+are built with it (`schema.types`).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,7 @@ from functools import cache
 from typing import Any
 
 from strawberry import Info
-from strawberry.extensions import FieldExtension
-from strawberry.permission import BasePermission, PermissionExtension
-from strawberry.types.field import StrawberryField
+from strawberry.permission import BasePermission
 
 from backorders.resolvers.rules.access import Role
 from backorders.schema.context import Context
@@ -37,29 +40,3 @@ def allowed(roles: frozenset[Role]) -> type[BasePermission]:
             "has_permission": has_permission,
         },
     )
-
-
-class CanViewStock(BasePermission):
-    """`PrintIQ_Sales_CanViewAvailableQuantity`: callers outside it get null, not an error."""
-
-    message = "Stock figures are not visible to your roles."
-
-    async def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        return bool(await info.context.can_view_stock())
-
-
-class _NullUnlessStockVisible(PermissionExtension):
-    """Silent failure as null, for lists too: `[]` would claim "there is nothing"."""
-
-    def apply(self, field: StrawberryField) -> None:
-        super().apply(field)
-        self.return_empty_list = False
-
-
-def stock_figure() -> list[FieldExtension]:
-    """Field extensions for every stock-derived figure (the field must be nullable)."""
-    return [
-        _NullUnlessStockVisible(
-            permissions=[CanViewStock()], fail_silently=True, use_directives=False
-        )
-    ]

@@ -27,21 +27,24 @@ async def _refusing_bad_arguments(read: Awaitable[T]) -> T:
         raise argument_error(error) from None
 
 
-async def sales_item(code: str) -> SalesItemType | None:
+async def sales_item(info: Info[Context, None], code: str) -> SalesItemType | None:
     row = await queries.sales_item(code)
-    return SalesItemType(row=row) if row is not None else None
+    return SalesItemType.of(row, info.context) if row is not None else None
 
 
 async def sales_items(
-    first: int | None = None, after: str | None = None, search: str | None = None
+    info: Info[Context, None],
+    first: int | None = None,
+    after: str | None = None,
+    search: str | None = None,
 ) -> Connection[SalesItemType]:
     page = await _refusing_bad_arguments(queries.sales_items(first, after, search))
-    return connection(page, lambda row: SalesItemType(row=row))
+    return connection(page, lambda row: SalesItemType.of(row, info.context))
 
 
 async def sales_order(info: Info[Context, None], number: str) -> SalesOrderType | None:
     row = await queries.sales_order(info.context.principal, number)
-    return SalesOrderType(row=row) if row is not None else None
+    return SalesOrderType.of(row) if row is not None else None
 
 
 async def sales_orders(
@@ -52,14 +55,16 @@ async def sales_orders(
 ) -> Connection[SalesOrderType]:
     principal = info.context.principal
     page = await _refusing_bad_arguments(queries.sales_orders(principal, status, first, after))
-    return connection(page, lambda row: SalesOrderType(row=row))
+    return connection(page, SalesOrderType.of)
 
 
 async def stock_movements(
-    item_code: str, first: int | None = None, after: str | None = None
+    info: Info[Context, None], item_code: str, first: int | None = None, after: str | None = None
 ) -> Connection[StockMovementType] | None:
+    if not info.context.stock_visible:  # a stock figure: null outside the setting
+        return None
     page = await _refusing_bad_arguments(queries.stock_movements(item_code, first, after))
-    return None if page is None else connection(page, lambda row: StockMovementType(row=row))
+    return None if page is None else connection(page, StockMovementType.of)
 
 
 async def settings() -> list[SettingType]:

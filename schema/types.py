@@ -1,4 +1,14 @@
-"""GraphQL object types: thin wrappers over model rows, loading relations through loaders."""
+"""GraphQL object types: plain values where a field is plain, loaders where it is a relation.
+
+A field with no I/O and no permission is a plain attribute, set when the
+object is built from its row: graphql-core reads it without a resolver call,
+an `Info` or an awaitable. Stock figures are plain attributes too, set from
+the request's stock visibility (decided once, before execution: see
+`Context.stock_visible`); a caller outside the setting gets objects whose
+figures were never filled in. Relations load through the request's data
+loaders. Resolver fields are declared in the SDL's order with
+`strawberry.field(resolver=...)`, so the published contract keeps its shape.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +19,16 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry import Info
 
-from backorders import models
 from backorders.resolvers import rules
-from backorders.resolvers.persistence.order_lines import line_state
+from backorders.resolvers.reads.rows import (
+    ChargeRow,
+    CustomerRow,
+    ItemRow,
+    LineRow,
+    MovementRow,
+    OrderRow,
+    StatusChangeRow,
+)
 from backorders.schema.context import Context
 from backorders.schema.enums import (
     ChargeKind,
@@ -21,10 +38,11 @@ from backorders.schema.enums import (
     UserErrorCode,
 )
 from backorders.schema.errors import wire_path
-from backorders.schema.permissions import stock_figure
 
 if TYPE_CHECKING:
     from backorders.resolvers.rules.errors import DomainError
+
+HIDDEN = "Null unless one of your roles is in PrintIQ_Sales_CanViewAvailableQuantity."
 
 
 @strawberry.type(
@@ -43,19 +61,13 @@ class UserError:
 
 @strawberry.type(name="Customer")
 class CustomerType:
-    row: strawberry.Private[models.Customer]
+    id: strawberry.ID
+    code: str
+    name: str
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def code(self) -> str:
-        return self.row.code
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.row.name
+    @classmethod
+    def of(cls, row: CustomerRow) -> CustomerType:
+        return cls(id=strawberry.ID(str(row.id)), code=row.code, name=row.name)
 
 
 @strawberry.type(
@@ -66,53 +78,49 @@ class CustomerType:
     ),
 )
 class SalesItemType:
-    row: strawberry.Private[models.SalesItem]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def code(self) -> str:
-        return self.row.code
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.row.name
-
-    @strawberry.field
-    def unit_price(self) -> Decimal:
-        return self.row.unit_price
-
-    @strawberry.field
-    def allow_backorder(self) -> bool:
-        return self.row.allow_backorder
-
-    @strawberry.field(description="Visible to everyone; says nothing about quantities.")
-    def stock_status(self) -> StockStatus:
-        available = rules.available(self.row.on_hand, self.row.reserved)
-        return rules.stock_status(available, self.row.allow_backorder)
-
-    @strawberry.field(
-        extensions=stock_figure(),
-        description="Null unless one of your roles is in PrintIQ_Sales_CanViewAvailableQuantity.",
+    id: strawberry.ID
+    code: str
+    name: str
+    unit_price: Decimal
+    allow_backorder: bool
+    stock_status: StockStatus = strawberry.field(
+        description="Visible to everyone; says nothing about quantities."
     )
-    def quantity_on_hand(self) -> int | None:
-        return self.row.on_hand
-
-    @strawberry.field(
-        extensions=stock_figure(),
-        description="On hand less reserved; may be negative for backorder items. "
-        "Null unless one of your roles is in PrintIQ_Sales_CanViewAvailableQuantity.",
+    quantity_on_hand: int | None = strawberry.field(description=HIDDEN)
+    available_quantity: int | None = strawberry.field(
+        description="On hand less reserved; may be negative for backorder items. " + HIDDEN
     )
-    def available_quantity(self) -> int | None:
-        return rules.available(self.row.on_hand, self.row.reserved)
+
+    @classmethod
+    def of(cls, row: ItemRow, context: Context) -> SalesItemType:
+        available = rules.available(row.on_hand, row.reserved)
+        visible = context.stock_visible
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            code=row.code,
+            name=row.name,
+            unit_price=row.unit_price,
+            allow_backorder=row.allow_backorder,
+            stock_status=rules.stock_status(available, row.allow_backorder),
+            quantity_on_hand=row.on_hand if visible else None,
+            available_quantity=available if visible else None,
+        )
 
 
 async def _item(info: Info[Context, None], item_id: int) -> SalesItemType:
     row = await info.context.loaders.item.load(item_id)
     assert row is not None  # lines and movements reference items ON DELETE RESTRICT
-    return SalesItemType(row=row)
+    return SalesItemType.of(row, info.context)
+
+
+async def _line_item(root: SalesOrderLineType, info: Info[Context, None]) -> SalesItemType:
+    return await _item(info, root.row.item_id)
+
+
+async def _in_stock(root: SalesOrderLineType, info: Info[Context, None]) -> int | None:
+    if not info.context.stock_visible:
+        return None
+    return await info.context.loaders.in_stock.load((root.row.id, root.row.item_id))
 
 
 @strawberry.type(
@@ -120,39 +128,29 @@ async def _item(info: Info[Context, None], item_id: int) -> SalesItemType:
     description="A line of an order: Quoted, Picked, Outstanding and In Stock quantities.",
 )
 class SalesOrderLineType:
-    row: strawberry.Private[models.SalesOrderLine]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    async def item(self, info: Info[Context, None]) -> SalesItemType:
-        return await _item(info, self.row.item_id)
-
-    @strawberry.field
-    def quoted_quantity(self) -> int:
-        return self.row.quoted
-
-    @strawberry.field
-    def picked_quantity(self) -> int:
-        return self.row.picked
-
-    @strawberry.field
-    def outstanding_quantity(self) -> int:
-        return self.row.quoted - self.row.picked
-
-    @strawberry.field(
-        extensions=stock_figure(),
+    row: strawberry.Private[LineRow]
+    id: strawberry.ID
+    item: SalesItemType = strawberry.field(resolver=_line_item)
+    quoted_quantity: int
+    picked_quantity: int
+    outstanding_quantity: int
+    in_stock_quantity: int | None = strawberry.field(
+        resolver=_in_stock,
         description="How much of the outstanding quantity the stock on hand covers after "
         "earlier orders' claims. Null unless your roles may see stock figures.",
     )
-    async def in_stock_quantity(self, info: Info[Context, None]) -> int | None:
-        return await info.context.loaders.in_stock.load((self.row.id, self.row.item_id))
+    unit_price: Decimal
 
-    @strawberry.field
-    def unit_price(self) -> Decimal:
-        return self.row.unit_price
+    @classmethod
+    def of(cls, row: LineRow) -> SalesOrderLineType:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            quoted_quantity=row.quoted,
+            picked_quantity=row.picked,
+            outstanding_quantity=row.quoted - row.picked,
+            unit_price=row.unit_price,
+        )
 
 
 @strawberry.type(
@@ -166,6 +164,66 @@ class OrderChargeType:
     description: str
     amount: Decimal
 
+    @classmethod
+    def of(cls, row: ChargeRow) -> OrderChargeType:
+        return cls(kind=row.kind, description=row.description, amount=row.amount)
+
+
+async def _customer(root: SalesOrderType, info: Info[Context, None]) -> CustomerType:
+    row = await info.context.loaders.customer.load(root.row.customer_id)
+    assert row is not None  # the order's foreign key (ON DELETE RESTRICT) guarantees it
+    return CustomerType.of(row)
+
+
+async def _lines(root: SalesOrderType, info: Info[Context, None]) -> list[SalesOrderLineType]:
+    return [
+        SalesOrderLineType.of(row) for row in await info.context.loaders.lines.load(root.row.id)
+    ]
+
+
+async def _can_split(root: SalesOrderType, info: Info[Context, None]) -> bool:
+    rows = await info.context.loaders.lines.load(root.row.id)
+    lines = [rules.LineState(row.id, row.item_id, row.quoted, row.picked) for row in rows]
+    return rules.can_split_remaining(root.row.status, lines)
+
+
+async def _backorder_of(root: SalesOrderType, info: Info[Context, None]) -> SalesOrderType | None:
+    if root.row.backorder_of_id is None:
+        return None
+    row = await info.context.loaders.order.load(root.row.backorder_of_id)
+    return SalesOrderType.of(row) if row is not None else None
+
+
+async def _backorders(root: SalesOrderType, info: Info[Context, None]) -> list[SalesOrderType]:
+    return [
+        SalesOrderType.of(row) for row in await info.context.loaders.backorders.load(root.row.id)
+    ]
+
+
+async def _charges(root: SalesOrderType, info: Info[Context, None]) -> list[OrderChargeType]:
+    rows = await info.context.loaders.charges.load(root.row.id)
+    return [OrderChargeType.of(row) for row in rows]
+
+
+async def _total(root: SalesOrderType, info: Info[Context, None]) -> Decimal:
+    lines = await info.context.loaders.lines.load(root.row.id)
+    charges = await info.context.loaders.charges.load(root.row.id)
+    return rules.order_total(
+        (rules.line_amount(r.quoted, r.unit_price) for r in lines),
+        (c.amount for c in charges),
+    )
+
+
+async def _history(
+    root: SalesOrderType, info: Info[Context, None]
+) -> list[OrderStatusChangeType] | None:
+    if not info.context.stock_visible:
+        return None
+    return [
+        OrderStatusChangeType.of(row)
+        for row in await info.context.loaders.history.load(root.row.id)
+    ]
+
 
 @strawberry.type(
     name="SalesOrder",
@@ -174,92 +232,40 @@ class OrderChargeType:
     ),
 )
 class SalesOrderType:
-    row: strawberry.Private[models.SalesOrder]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def number(self) -> str:
-        return self.row.number
-
-    @strawberry.field
-    def status(self) -> OrderStatus:
-        return rules.OrderStatus(self.row.status)
-
-    @strawberry.field
-    async def customer(self, info: Info[Context, None]) -> CustomerType:
-        row = await info.context.loaders.customer.load(self.row.customer_id)
-        assert row is not None  # the order's foreign key (ON DELETE RESTRICT) guarantees it
-        return CustomerType(row=row)
-
-    @strawberry.field
-    def reference(self) -> str:
-        return self.row.reference
-
-    @strawberry.field
-    async def lines(self, info: Info[Context, None]) -> list[SalesOrderLineType]:
-        return [SalesOrderLineType(row=row) for row in await self._lines(info)]
-
-    @strawberry.field(description="True when something is picked and something is outstanding.")
-    async def can_split_remaining(self, info: Info[Context, None]) -> bool:
-        lines = [line_state(row) for row in await self._lines(info)]
-        return rules.can_split_remaining(rules.OrderStatus(self.row.status), lines)
-
-    @strawberry.field
-    async def backorder_of(self, info: Info[Context, None]) -> SalesOrderType | None:
-        if self.row.backorder_of_id is None:
-            return None
-        row = await info.context.loaders.order.load(self.row.backorder_of_id)
-        return SalesOrderType(row=row) if row is not None else None
-
-    @strawberry.field
-    async def backorders(self, info: Info[Context, None]) -> list[SalesOrderType]:
-        return [
-            SalesOrderType(row=row)
-            for row in await info.context.loaders.backorders.load(self.row.id)
-        ]
-
-    @strawberry.field
-    async def charges(self, info: Info[Context, None]) -> list[OrderChargeType]:
-        return [
-            OrderChargeType(kind=c.kind, description=c.description, amount=c.amount)
-            for c in await info.context.loaders.charges.load(self.row.id)
-        ]
-
-    @strawberry.field(description="Lines at their unit prices plus charges.")
-    async def total(self, info: Info[Context, None]) -> Decimal:
-        lines = await self._lines(info)
-        charges = await info.context.loaders.charges.load(self.row.id)
-        return rules.order_total(
-            (rules.line_amount(r.quoted, r.unit_price) for r in lines),
-            (c.amount for c in charges),
-        )
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
-
-    @strawberry.field(
-        extensions=stock_figure(),
+    row: strawberry.Private[OrderRow]
+    id: strawberry.ID
+    number: str
+    status: OrderStatus
+    customer: CustomerType = strawberry.field(resolver=_customer)
+    reference: str
+    lines: list[SalesOrderLineType] = strawberry.field(resolver=_lines)
+    can_split_remaining: bool = strawberry.field(
+        resolver=_can_split,
+        description="True when something is picked and something is outstanding.",
+    )
+    backorder_of: SalesOrderType | None = strawberry.field(resolver=_backorder_of)
+    backorders: list[SalesOrderType] = strawberry.field(resolver=_backorders)
+    charges: list[OrderChargeType] = strawberry.field(resolver=_charges)
+    total: Decimal = strawberry.field(
+        resolver=_total, description="Lines at their unit prices plus charges."
+    )
+    created_at: datetime
+    history: list[OrderStatusChangeType] | None = strawberry.field(
+        resolver=_history,
         description="Every status change, oldest first. Null unless your roles may see "
         "stock figures.",
     )
-    async def history(self, info: Info[Context, None]) -> list[OrderStatusChangeType] | None:
-        return [
-            OrderStatusChangeType(
-                from_status=row.from_status,
-                to_status=row.to_status,
-                actor=row.actor,
-                reason=row.reason,
-                created_at=row.created_at,
-            )
-            for row in await info.context.loaders.history.load(self.row.id)
-        ]
 
-    async def _lines(self, info: Info[Context, None]) -> list[models.SalesOrderLine]:
-        return await info.context.loaders.lines.load(self.row.id)
+    @classmethod
+    def of(cls, row: OrderRow) -> SalesOrderType:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            number=row.number,
+            status=row.status,
+            reference=row.reference,
+            created_at=row.created_at,
+        )
 
 
 @strawberry.type(
@@ -272,6 +278,29 @@ class OrderStatusChangeType:
     reason: str
     created_at: datetime
 
+    @classmethod
+    def of(cls, row: StatusChangeRow) -> OrderStatusChangeType:
+        return cls(
+            from_status=row.from_status,
+            to_status=row.to_status,
+            actor=row.actor,
+            reason=row.reason,
+            created_at=row.created_at,
+        )
+
+
+async def _movement_item(root: StockMovementType, info: Info[Context, None]) -> SalesItemType:
+    return await _item(info, root.row.item_id)
+
+
+async def _movement_order(
+    root: StockMovementType, info: Info[Context, None]
+) -> SalesOrderType | None:
+    if root.row.order_id is None:
+        return None
+    row = await info.context.loaders.order.load(root.row.order_id)
+    return SalesOrderType.of(row) if row is not None else None
+
 
 @strawberry.type(
     name="StockMovement",
@@ -280,50 +309,31 @@ class OrderStatusChangeType:
     "PrintIQ_Sales_CanViewAvailableQuantity.",
 )
 class StockMovementType:
-    row: strawberry.Private[models.StockMovement]
+    row: strawberry.Private[MovementRow]
+    id: strawberry.ID
+    item: SalesItemType = strawberry.field(resolver=_movement_item)
+    location: str
+    quantity: int = strawberry.field(description="Positive into stock, negative out of it.")
+    reason: MovementReason
+    order: SalesOrderType | None = strawberry.field(resolver=_movement_order)
+    line_id: strawberry.ID | None
+    reference: str
+    actor: str = strawberry.field(description="The `sub` of the caller who made the change.")
+    created_at: datetime
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    async def item(self, info: Info[Context, None]) -> SalesItemType:
-        return await _item(info, self.row.item_id)
-
-    @strawberry.field
-    def location(self) -> str:
-        return self.row.location
-
-    @strawberry.field(description="Positive into stock, negative out of it.")
-    def quantity(self) -> int:
-        return self.row.quantity
-
-    @strawberry.field
-    def reason(self) -> MovementReason:
-        return rules.MovementReason(self.row.reason)
-
-    @strawberry.field
-    async def order(self, info: Info[Context, None]) -> SalesOrderType | None:
-        if self.row.order_id is None:
-            return None
-        row = await info.context.loaders.order.load(self.row.order_id)
-        return SalesOrderType(row=row) if row is not None else None
-
-    @strawberry.field
-    def line_id(self) -> strawberry.ID | None:
-        return None if self.row.line_id is None else strawberry.ID(str(self.row.line_id))
-
-    @strawberry.field
-    def reference(self) -> str:
-        return self.row.reference
-
-    @strawberry.field(description="The `sub` of the caller who made the change.")
-    def actor(self) -> str:
-        return self.row.actor
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.row.created_at
+    @classmethod
+    def of(cls, row: MovementRow) -> StockMovementType:
+        return cls(
+            row=row,
+            id=strawberry.ID(str(row.id)),
+            location=row.location,
+            quantity=row.quantity,
+            reason=row.reason,
+            line_id=None if row.line_id is None else strawberry.ID(str(row.line_id)),
+            reference=row.reference,
+            actor=row.actor,
+            created_at=row.created_at,
+        )
 
 
 @strawberry.type(name="Setting")

@@ -1,102 +1,170 @@
-"""Read paths: single lookups, pages, and the batches behind the data loaders."""
+"""Read paths: single lookups, pages, and the batches behind the data loaders.
+
+Each is one hand-written statement (see `reads.sql`) returning plain rows
+(`reads.rows`): the columns the API shows, nothing parsed that nobody asked
+for. A batch answers for any number of ids with the same statement text.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from tortoise.models import Model
-from tortoise.queryset import QuerySet
-
-from backorders.models import (
-    Customer,
-    OrderCharge,
-    OrderStatusChange,
-    SalesItem,
-    SalesOrder,
-    SalesOrderLine,
-    StockMovement,
-)
+from backorders.enums import ChargeKind, MovementReason, OrderStatus
 from backorders.resolvers import rules
 from backorders.resolvers.reads.pagination import Page, decode_cursor, encode_cursor, page_size
+from backorders.resolvers.reads.rows import (
+    ChargeRow,
+    CustomerRow,
+    ItemRow,
+    LineRow,
+    MovementRow,
+    OrderRow,
+    StatusChangeRow,
+)
+from backorders.resolvers.reads.sql import Row, decimal, fetch, timestamp
 from backorders.resolvers.rules.access import Principal
 from backorders.resolvers.rules.errors import DomainError, ErrorCode
 
-M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 INT64_MAX = 2**63 - 1
+
+ITEM = "i.id, i.code, i.name, i.unit_price, i.allow_backorder, i.on_hand, i.reserved"
+ORDER = (
+    "o.id, o.number, o.root_number, o.suffix, o.status, o.customer_id, o.reference, "
+    "o.backorder_of_id, o.created_at"
+)
+LINE = "l.id, l.order_id, l.item_id, l.quoted, l.picked, l.unit_price"
+MOVEMENT = (
+    "m.id, m.item_id, m.location, m.quantity, m.reason, m.order_id, m.line_id, m.reference, "
+    "m.actor, m.created_at"
+)
+
+
+def item_row(r: Row) -> ItemRow:
+    return ItemRow(r[0], r[1], r[2], decimal(r[3]), bool(r[4]), r[5], r[6])
+
+
+def order_row(r: Row) -> OrderRow:
+    return OrderRow(r[0], r[1], r[2], r[3], OrderStatus(r[4]), r[5], r[6], r[7], timestamp(r[8]))
+
+
+def line_row(r: Row) -> LineRow:
+    return LineRow(r[0], r[1], r[2], r[3], r[4], decimal(r[5]))
+
+
+def movement_row(r: Row) -> MovementRow:
+    return MovementRow(
+        r[0], r[1], r[2], r[3], MovementReason(r[4]), r[5], r[6], r[7], r[8], timestamp(r[9])
+    )
 
 
 async def customer_exists(code: str) -> bool:
-    return await Customer.exists(code=code)
+    return bool(await fetch("SELECT 1 FROM customer WHERE code = ? LIMIT 1", code))
 
 
-async def sales_item(code: str) -> SalesItem | None:
-    return await SalesItem.get_or_none(code=code.strip())
+async def sales_item(code: str) -> ItemRow | None:
+    rows = await fetch(f"SELECT {ITEM} FROM sales_item i WHERE i.code = ?", code.strip())
+    return item_row(rows[0]) if rows else None
 
 
-async def sales_items(first: int | None, after: str | None, search: str | None) -> Page[SalesItem]:
+async def sales_items(first: int | None, after: str | None, search: str | None) -> Page[ItemRow]:
     size = page_size(first)
-    query = SalesItem.all().order_by("code")
-    if search:
-        query = query.filter(code__icontains=search.strip())
+    conditions: list[str] = []
+    params: list[Any] = []
+    if search and search.strip():
+        conditions.append("UPPER(i.code) LIKE ? ESCAPE '\\'")
+        params.append(f"%{_like_escaped(search.strip().upper())}%")
     if (after_code := decode_cursor("SalesItem", after)) is not None:
-        query = query.filter(code__gt=after_code)
-    return await _page(query, "SalesItem", size, lambda row: row.code)
+        conditions.append("i.code > ?")
+        params.append(after_code)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = await fetch(
+        f"SELECT {ITEM} FROM sales_item i {where} ORDER BY i.code LIMIT ?", *params, size + 1
+    )
+    return _page([item_row(r) for r in rows], "SalesItem", size, lambda row: row.code)
 
 
-def _visible_orders(principal: Principal) -> QuerySet[SalesOrder]:
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _visible(principal: Principal, conditions: list[str], params: list[Any]) -> str:
     """A Customer sees its own customer's orders and nothing else, as if others didn't exist."""
-    query = SalesOrder.all()
-    if principal.is_customer_only:
-        query = query.filter(customer__code=principal.customer_code)
-    return query
+    if not principal.is_customer_only:
+        return ""
+    conditions.append("c.code = ?")
+    params.append(principal.customer_code)
+    return "JOIN customer c ON c.id = o.customer_id"
 
 
-async def sales_order(principal: Principal, number: str) -> SalesOrder | None:
+async def sales_order(principal: Principal, number: str) -> OrderRow | None:
     if rules.parse_order_number(number) is None:
         return None
-    return await _visible_orders(principal).filter(number=number.strip()).first()
+    conditions, params = ["o.number = ?"], [number.strip()]
+    join = _visible(principal, conditions, params)
+    rows = await fetch(
+        f"SELECT {ORDER} FROM sales_order o {join} WHERE {' AND '.join(conditions)}", *params
+    )
+    return order_row(rows[0]) if rows else None
 
 
 async def sales_orders(
     principal: Principal, status: rules.OrderStatus | None, first: int | None, after: str | None
-) -> Page[SalesOrder]:
+) -> Page[OrderRow]:
     size = page_size(first)
-    query = _visible_orders(principal)
+    conditions: list[str] = []
+    params: list[Any] = []
+    join = _visible(principal, conditions, params)
     if status is not None:
-        query = query.filter(status=status)
-    return await _newest_first(query, "SalesOrder", size, after, rules.INT32_MAX)
+        conditions.append("o.status = ?")
+        params.append(status.value)
+    if (after_id := _after_id("SalesOrder", after, rules.INT32_MAX)) is not None:
+        conditions.append("o.id < ?")
+        params.append(after_id)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = await fetch(
+        f"SELECT {ORDER} FROM sales_order o {join} {where} ORDER BY o.id DESC LIMIT ?",
+        *params,
+        size + 1,
+    )
+    return _page([order_row(r) for r in rows], "SalesOrder", size, lambda row: row.id)
 
 
 async def stock_movements(
     item_code: str, first: int | None, after: str | None
-) -> Page[StockMovement] | None:
+) -> Page[MovementRow] | None:
     """An item's ledger, newest first; None for an unknown item."""
     size = page_size(first)
-    item = await SalesItem.get_or_none(code=item_code.strip())
+    item = await sales_item(item_code)
     if item is None:
         return None
-    movements = StockMovement.filter(item_id=item.id)
-    return await _newest_first(movements, "StockMovement", size, after, INT64_MAX)
+    after_id = _after_id("StockMovement", after, INT64_MAX)
+    conditions, params = ["m.item_id = ?"], [item.id]
+    if after_id is not None:
+        conditions.append("m.id < ?")
+        params.append(after_id)
+    rows = await fetch(
+        f"SELECT {MOVEMENT} FROM stock_movement m WHERE {' AND '.join(conditions)} "
+        "ORDER BY m.id DESC LIMIT ?",
+        *params,
+        size + 1,
+    )
+    return _page([movement_row(r) for r in rows], "StockMovement", size, lambda row: row.id)
 
 
-async def _newest_first(
-    query: QuerySet[M], kind: str, size: int, after: str | None, max_id: int
-) -> Page[M]:
-    """A page in descending id; the cursor is the last row's id (within the id column's type)."""
-    if (after_id := decode_cursor(kind, after)) is not None:
-        if not (after_id.isascii() and after_id.isdigit()) or int(after_id) > max_id:
-            raise DomainError(ErrorCode.INVALID_INPUT, "Not a valid cursor.", "after")
-        query = query.filter(id__lt=int(after_id))
-    return await _page(query.order_by("-id"), kind, size, lambda row: row.pk)
+def _after_id(kind: str, after: str | None, max_id: int) -> int | None:
+    """A newest-first page's cursor: the last row's id (within the id column's type)."""
+    if (after_id := decode_cursor(kind, after)) is None:
+        return None
+    if not (after_id.isascii() and after_id.isdigit()) or int(after_id) > max_id:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Not a valid cursor.", "after")
+    return int(after_id)
 
 
-async def _page(
-    query: QuerySet[M], kind: str, size: int, cursor_value: Callable[[M], str | int]
-) -> Page[M]:
+def _page(rows: list[T], kind: str, size: int, cursor_value: Callable[[T], str | int]) -> Page[T]:
     """One row more than the page tells whether another page follows."""
-    rows = await query.limit(size + 1)
     page = rows[:size]
     return Page(page, [encode_cursor(kind, cursor_value(r)) for r in page], len(rows) > size)
 
@@ -104,49 +172,73 @@ async def _page(
 # ------------------------------------------------------------ loader batches
 
 
-async def items_by_id(ids: Sequence[int]) -> list[SalesItem | None]:
-    return await _by_id(SalesItem, ids)
-
-
-async def customers_by_id(ids: Sequence[int]) -> list[Customer | None]:
-    return await _by_id(Customer, ids)
-
-
-async def orders_by_id(ids: Sequence[int]) -> list[SalesOrder | None]:
-    return await _by_id(SalesOrder, ids)
-
-
-async def lines_by_order_id(ids: Sequence[int]) -> list[list[SalesOrderLine]]:
-    query = SalesOrderLine.filter(order_id__in=list(ids)).order_by("id")
-    return await _grouped(query, ids, lambda row: row.order_id)
-
-
-async def charges_by_order_id(ids: Sequence[int]) -> list[list[OrderCharge]]:
-    query = OrderCharge.filter(order_id__in=list(ids)).order_by("id")
-    return await _grouped(query, ids, lambda row: row.order_id)
-
-
-async def backorders_by_order_id(ids: Sequence[int]) -> list[list[SalesOrder]]:
-    query = SalesOrder.filter(backorder_of_id__in=list(ids)).order_by("suffix")
-    return await _grouped(query, ids, lambda row: row.backorder_of_id)
-
-
-async def history_by_order_id(ids: Sequence[int]) -> list[list[OrderStatusChange]]:
-    query = OrderStatusChange.filter(order_id__in=list(ids)).order_by("id")
-    return await _grouped(query, ids, lambda row: row.order_id)
-
-
-async def _by_id(model: type[M], ids: Sequence[int]) -> list[M | None]:
-    """One query for a batch of ids; None where a row does not exist."""
-    found = {row.pk: row for row in await model.filter(id__in=list(ids))}
+async def items_by_id(ids: Sequence[int]) -> list[ItemRow | None]:
+    rows = await fetch(f"SELECT {ITEM} FROM sales_item i WHERE i.id = ANY(?)", list(ids))
+    found = {row.id: row for row in map(item_row, rows)}
     return [found.get(i) for i in ids]
 
 
-async def _grouped(
-    query: QuerySet[M], ids: Sequence[int], key: Callable[[M], int | None]
-) -> list[list[M]]:
+async def customers_by_id(ids: Sequence[int]) -> list[CustomerRow | None]:
+    rows = await fetch("SELECT id, code, name FROM customer WHERE id = ANY(?)", list(ids))
+    found = {r[0]: CustomerRow(r[0], r[1], r[2]) for r in rows}
+    return [found.get(i) for i in ids]
+
+
+async def orders_by_id(ids: Sequence[int]) -> list[OrderRow | None]:
+    rows = await fetch(f"SELECT {ORDER} FROM sales_order o WHERE o.id = ANY(?)", list(ids))
+    found = {row.id: row for row in map(order_row, rows)}
+    return [found.get(i) for i in ids]
+
+
+async def lines_by_order_id(ids: Sequence[int]) -> list[list[LineRow]]:
+    rows = await fetch(
+        f"SELECT {LINE} FROM sales_order_line l WHERE l.order_id = ANY(?) ORDER BY l.id",
+        list(ids),
+    )
+    return _grouped(map(line_row, rows), ids, lambda row: row.order_id)
+
+
+async def charges_by_order_id(ids: Sequence[int]) -> list[list[ChargeRow]]:
+    rows = await fetch(
+        "SELECT order_id, kind, description, amount FROM order_charge "
+        "WHERE order_id = ANY(?) ORDER BY id",
+        list(ids),
+    )
+    charges = (ChargeRow(r[0], ChargeKind(r[1]), r[2], decimal(r[3])) for r in rows)
+    return _grouped(charges, ids, lambda row: row.order_id)
+
+
+async def backorders_by_order_id(ids: Sequence[int]) -> list[list[OrderRow]]:
+    rows = await fetch(
+        f"SELECT {ORDER} FROM sales_order o WHERE o.backorder_of_id = ANY(?) ORDER BY o.suffix",
+        list(ids),
+    )
+    return _grouped(map(order_row, rows), ids, lambda row: row.backorder_of_id)
+
+
+async def history_by_order_id(ids: Sequence[int]) -> list[list[StatusChangeRow]]:
+    rows = await fetch(
+        "SELECT order_id, from_status, to_status, actor, reason, created_at "
+        "FROM order_status_change WHERE order_id = ANY(?) ORDER BY id",
+        list(ids),
+    )
+    changes = (
+        StatusChangeRow(
+            r[0],
+            OrderStatus(r[1]) if r[1] is not None else None,
+            OrderStatus(r[2]),
+            r[3],
+            r[4],
+            timestamp(r[5]),
+        )
+        for r in rows
+    )
+    return _grouped(changes, ids, lambda row: row.order_id)
+
+
+def _grouped(rows: Any, ids: Sequence[int], key: Callable[[T], int | None]) -> list[list[T]]:
     """One query's rows grouped under the batch's ids, in the query's order."""
-    grouped: dict[int | None, list[M]] = defaultdict(list)
-    for row in await query:
+    grouped: dict[int | None, list[T]] = defaultdict(list)
+    for row in rows:
         grouped[key(row)].append(row)
     return [grouped[i] for i in ids]

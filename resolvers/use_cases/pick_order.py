@@ -46,7 +46,7 @@ async def pick_order(
         .select_for_update()
     )
     on_hand = {item.id: item.on_hand for item in items}
-    in_stock = await in_stock_by_line((line.line_id, line.item_id) for line in touched)
+    in_stock = await in_stock_by_line(((line.line_id, line.item_id) for line in touched), on_hand)
     picks = rules.plan_pick(rules.OrderStatus(order.status), lines, requests, in_stock, on_hand)
 
     for item_id, quantity in rules.quantities_by_item(picks).items():

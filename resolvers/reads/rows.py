@@ -1,0 +1,82 @@
+"""What the read paths return: plain, immutable rows with exactly the columns the API shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from backorders.enums import ChargeKind, MovementReason, OrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRow:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    id: int
+    code: str
+    name: str
+    unit_price: Decimal
+    allow_backorder: bool
+    on_hand: int
+    reserved: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    id: int
+    number: str
+    root_number: int
+    suffix: int
+    status: OrderStatus
+    customer_id: int
+    reference: str
+    backorder_of_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    id: int
+    order_id: int
+    item_id: int
+    quoted: int
+    picked: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeRow:
+    order_id: int
+    kind: ChargeKind
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeRow:
+    order_id: int
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    actor: str
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MovementRow:
+    id: int
+    item_id: int
+    location: str
+    quantity: int
+    reason: MovementReason
+    order_id: int | None
+    line_id: int | None
+    reference: str
+    actor: str
+    created_at: datetime
