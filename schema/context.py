@@ -55,6 +55,9 @@ class Context:
     # execution, when the document asks for any (`Executor.execute`). Every
     # object that carries a figure is built with it; False hides them all.
     stock_visible: bool = False
+    # The field names selected below each field of the document, as
+    # `schema.views.selected_below` finds them (once per field, not per row).
+    selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     # INSUFFICIENT_STOCK refusals answered in this request, when the caller is
     # outside the stock setting and such refusals have a budget (the HTTP
     # layer checks the budget before and counts these after).

@@ -35,14 +35,13 @@ from backorders.resolvers.use_cases import (
     split_remaining,
     update_setting,
 )
-from backorders.schema import inputs, payloads
+from backorders.schema import inputs, payloads, views
 from backorders.schema.cleaning import idempotency_key
 from backorders.schema.context import Context
 from backorders.schema.errors import forbidden
 from backorders.schema.types import (
     CustomerType,
     SalesItemType,
-    SalesOrderType,
     SettingType,
     UserError,
 )
@@ -233,11 +232,9 @@ async def _object(info: Info[Context, None], key: str, value: Any) -> Any:
         row = await loaders.order.load(value)
         if row is None:
             return None
-        if principal.is_customer_only:
-            customer = await loaders.customer.load(row.customer_id)
-            if customer is None or customer.code != principal.customer_code:
-                return None
-        return SalesOrderType.of(row)
+        if principal.is_customer_only and row.customer.code != principal.customer_code:
+            return None
+        return await views.order(row, info)
     if key == "sales_item":
         item = await loaders.item.load(value)
         return SalesItemType.of(item, info.context) if item is not None else None

@@ -10,6 +10,7 @@ from strawberry import Info
 from backorders.resolvers.reads import queries
 from backorders.resolvers.reads.settings import current_settings
 from backorders.resolvers.rules.errors import DomainError
+from backorders.schema import views
 from backorders.schema.connections import Connection, connection
 from backorders.schema.context import Context
 from backorders.schema.enums import OrderStatus
@@ -44,7 +45,7 @@ async def sales_items(
 
 async def sales_order(info: Info[Context, None], number: str) -> SalesOrderType | None:
     row = await queries.sales_order(info.context.principal, number)
-    return SalesOrderType.of(row) if row is not None else None
+    return await views.order(row, info)
 
 
 async def sales_orders(
@@ -55,7 +56,8 @@ async def sales_orders(
 ) -> Connection[SalesOrderType]:
     principal = info.context.principal
     page = await _refusing_bad_arguments(queries.sales_orders(principal, status, first, after))
-    return connection(page, SalesOrderType.of)
+    built = iter(await views.orders(page.rows, info))
+    return connection(page, lambda _: next(built))
 
 
 async def stock_movements(

@@ -113,42 +113,31 @@ async def _item(info: Info[Context, None], item_id: int) -> SalesItemType:
     return SalesItemType.of(row, info.context)
 
 
-async def _line_item(root: SalesOrderLineType, info: Info[Context, None]) -> SalesItemType:
-    return await _item(info, root.row.item_id)
-
-
-async def _in_stock(root: SalesOrderLineType, info: Info[Context, None]) -> int | None:
-    if not info.context.stock_visible:
-        return None
-    return await info.context.loaders.in_stock.load((root.row.id, root.row.item_id))
-
-
 @strawberry.type(
     name="SalesOrderLine",
     description="A line of an order: Quoted, Picked, Outstanding and In Stock quantities.",
 )
 class SalesOrderLineType:
-    row: strawberry.Private[LineRow]
     id: strawberry.ID
-    item: SalesItemType = strawberry.field(resolver=_line_item)
+    item: SalesItemType
     quoted_quantity: int
     picked_quantity: int
     outstanding_quantity: int
     in_stock_quantity: int | None = strawberry.field(
-        resolver=_in_stock,
         description="How much of the outstanding quantity the stock on hand covers after "
-        "earlier orders' claims. Null unless your roles may see stock figures.",
+        "earlier orders' claims. Null unless your roles may see stock figures."
     )
     unit_price: Decimal
 
     @classmethod
-    def of(cls, row: LineRow) -> SalesOrderLineType:
+    def of(cls, row: LineRow, item: SalesItemType, in_stock: int | None) -> SalesOrderLineType:
         return cls(
-            row=row,
             id=strawberry.ID(str(row.id)),
+            item=item,
             quoted_quantity=row.quoted,
             picked_quantity=row.picked,
             outstanding_quantity=row.quoted - row.picked,
+            in_stock_quantity=in_stock,
             unit_price=row.unit_price,
         )
 
@@ -169,60 +158,20 @@ class OrderChargeType:
         return cls(kind=row.kind, description=row.description, amount=row.amount)
 
 
-async def _customer(root: SalesOrderType, info: Info[Context, None]) -> CustomerType:
-    row = await info.context.loaders.customer.load(root.row.customer_id)
-    assert row is not None  # the order's foreign key (ON DELETE RESTRICT) guarantees it
-    return CustomerType.of(row)
-
-
-async def _lines(root: SalesOrderType, info: Info[Context, None]) -> list[SalesOrderLineType]:
-    return [
-        SalesOrderLineType.of(row) for row in await info.context.loaders.lines.load(root.row.id)
-    ]
-
-
-async def _can_split(root: SalesOrderType, info: Info[Context, None]) -> bool:
-    rows = await info.context.loaders.lines.load(root.row.id)
-    lines = [rules.LineState(row.id, row.item_id, row.quoted, row.picked) for row in rows]
-    return rules.can_split_remaining(root.row.status, lines)
-
-
 async def _backorder_of(root: SalesOrderType, info: Info[Context, None]) -> SalesOrderType | None:
+    from backorders.schema import views  # views builds these types
+
     if root.row.backorder_of_id is None:
         return None
     row = await info.context.loaders.order.load(root.row.backorder_of_id)
-    return SalesOrderType.of(row) if row is not None else None
+    return await views.order(row, info)
 
 
 async def _backorders(root: SalesOrderType, info: Info[Context, None]) -> list[SalesOrderType]:
-    return [
-        SalesOrderType.of(row) for row in await info.context.loaders.backorders.load(root.row.id)
-    ]
+    from backorders.schema import views
 
-
-async def _charges(root: SalesOrderType, info: Info[Context, None]) -> list[OrderChargeType]:
-    rows = await info.context.loaders.charges.load(root.row.id)
-    return [OrderChargeType.of(row) for row in rows]
-
-
-async def _total(root: SalesOrderType, info: Info[Context, None]) -> Decimal:
-    lines = await info.context.loaders.lines.load(root.row.id)
-    charges = await info.context.loaders.charges.load(root.row.id)
-    return rules.order_total(
-        (rules.line_amount(r.quoted, r.unit_price) for r in lines),
-        (c.amount for c in charges),
-    )
-
-
-async def _history(
-    root: SalesOrderType, info: Info[Context, None]
-) -> list[OrderStatusChangeType] | None:
-    if not info.context.stock_visible:
-        return None
-    return [
-        OrderStatusChangeType.of(row)
-        for row in await info.context.loaders.history.load(root.row.id)
-    ]
+    rows = await info.context.loaders.backorders.load(root.row.id)
+    return await views.orders(rows, info)
 
 
 @strawberry.type(
@@ -232,39 +181,52 @@ async def _history(
     ),
 )
 class SalesOrderType:
+    """Built by `schema.views`, which fetches what the document selects for all orders at once."""
+
     row: strawberry.Private[OrderRow]
     id: strawberry.ID
     number: str
     status: OrderStatus
-    customer: CustomerType = strawberry.field(resolver=_customer)
+    customer: CustomerType
     reference: str
-    lines: list[SalesOrderLineType] = strawberry.field(resolver=_lines)
+    lines: list[SalesOrderLineType]
     can_split_remaining: bool = strawberry.field(
-        resolver=_can_split,
-        description="True when something is picked and something is outstanding.",
+        description="True when something is picked and something is outstanding."
     )
     backorder_of: SalesOrderType | None = strawberry.field(resolver=_backorder_of)
     backorders: list[SalesOrderType] = strawberry.field(resolver=_backorders)
-    charges: list[OrderChargeType] = strawberry.field(resolver=_charges)
-    total: Decimal = strawberry.field(
-        resolver=_total, description="Lines at their unit prices plus charges."
-    )
+    charges: list[OrderChargeType]
+    total: Decimal = strawberry.field(description="Lines at their unit prices plus charges.")
     created_at: datetime
     history: list[OrderStatusChangeType] | None = strawberry.field(
-        resolver=_history,
         description="Every status change, oldest first. Null unless your roles may see "
-        "stock figures.",
+        "stock figures."
     )
 
     @classmethod
-    def of(cls, row: OrderRow) -> SalesOrderType:
+    def of(
+        cls,
+        row: OrderRow,
+        *,
+        lines: list[SalesOrderLineType],
+        can_split_remaining: bool,
+        charges: list[OrderChargeType],
+        total: Decimal,
+        history: list[OrderStatusChangeType] | None,
+    ) -> SalesOrderType:
         return cls(
             row=row,
             id=strawberry.ID(str(row.id)),
             number=row.number,
             status=row.status,
+            customer=CustomerType.of(row.customer),
             reference=row.reference,
+            lines=lines,
+            can_split_remaining=can_split_remaining,
+            charges=charges,
+            total=total,
             created_at=row.created_at,
+            history=history,
         )
 
 
@@ -296,10 +258,12 @@ async def _movement_item(root: StockMovementType, info: Info[Context, None]) -> 
 async def _movement_order(
     root: StockMovementType, info: Info[Context, None]
 ) -> SalesOrderType | None:
+    from backorders.schema import views
+
     if root.row.order_id is None:
         return None
     row = await info.context.loaders.order.load(root.row.order_id)
-    return SalesOrderType.of(row) if row is not None else None
+    return await views.order(row, info)
 
 
 @strawberry.type(

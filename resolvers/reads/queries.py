@@ -32,10 +32,12 @@ INT64_MAX = 2**63 - 1
 
 ITEM = "i.id, i.code, i.name, i.unit_price, i.allow_backorder, i.on_hand, i.reserved"
 ORDER = (
-    "o.id, o.number, o.root_number, o.suffix, o.status, o.customer_id, o.reference, "
-    "o.backorder_of_id, o.created_at"
+    "o.id, o.number, o.root_number, o.suffix, o.status, o.customer_id, c.code, c.name, "
+    "o.reference, o.backorder_of_id, o.created_at"
 )
-LINE = "l.id, l.order_id, l.item_id, l.quoted, l.picked, l.unit_price"
+ORDERS = "sales_order o JOIN customer c ON c.id = o.customer_id"
+LINE = f"l.id, l.order_id, l.quoted, l.picked, l.unit_price, {ITEM}"
+LINES = "sales_order_line l JOIN sales_item i ON i.id = l.item_id"
 MOVEMENT = (
     "m.id, m.item_id, m.location, m.quantity, m.reason, m.order_id, m.line_id, m.reference, "
     "m.actor, m.created_at"
@@ -47,11 +49,15 @@ def item_row(r: Row) -> ItemRow:
 
 
 def order_row(r: Row) -> OrderRow:
-    return OrderRow(r[0], r[1], r[2], r[3], OrderStatus(r[4]), r[5], r[6], r[7], timestamp(r[8]))
+    customer = CustomerRow(r[5], r[6], r[7])
+    return OrderRow(
+        r[0], r[1], r[2], r[3], OrderStatus(r[4]), customer, r[8], r[9], timestamp(r[10])
+    )
 
 
 def line_row(r: Row) -> LineRow:
-    return LineRow(r[0], r[1], r[2], r[3], r[4], decimal(r[5]))
+    item = ItemRow(r[5], r[6], r[7], decimal(r[8]), bool(r[9]), r[10], r[11])
+    return LineRow(r[0], r[1], item, r[2], r[3], decimal(r[4]))
 
 
 def movement_row(r: Row) -> MovementRow:
@@ -90,23 +96,19 @@ def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _visible(principal: Principal, conditions: list[str], params: list[Any]) -> str:
+def _visible(principal: Principal, conditions: list[str], params: list[Any]) -> None:
     """A Customer sees its own customer's orders and nothing else, as if others didn't exist."""
-    if not principal.is_customer_only:
-        return ""
-    conditions.append("c.code = ?")
-    params.append(principal.customer_code)
-    return "JOIN customer c ON c.id = o.customer_id"
+    if principal.is_customer_only:
+        conditions.append("c.code = ?")
+        params.append(principal.customer_code)
 
 
 async def sales_order(principal: Principal, number: str) -> OrderRow | None:
     if rules.parse_order_number(number) is None:
         return None
     conditions, params = ["o.number = ?"], [number.strip()]
-    join = _visible(principal, conditions, params)
-    rows = await fetch(
-        f"SELECT {ORDER} FROM sales_order o {join} WHERE {' AND '.join(conditions)}", *params
-    )
+    _visible(principal, conditions, params)
+    rows = await fetch(f"SELECT {ORDER} FROM {ORDERS} WHERE {' AND '.join(conditions)}", *params)
     return order_row(rows[0]) if rows else None
 
 
@@ -116,7 +118,7 @@ async def sales_orders(
     size = page_size(first)
     conditions: list[str] = []
     params: list[Any] = []
-    join = _visible(principal, conditions, params)
+    _visible(principal, conditions, params)
     if status is not None:
         conditions.append("o.status = ?")
         params.append(status.value)
@@ -125,7 +127,7 @@ async def sales_orders(
         params.append(after_id)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = await fetch(
-        f"SELECT {ORDER} FROM sales_order o {join} {where} ORDER BY o.id DESC LIMIT ?",
+        f"SELECT {ORDER} FROM {ORDERS} {where} ORDER BY o.id DESC LIMIT ?",
         *params,
         size + 1,
     )
@@ -185,14 +187,14 @@ async def customers_by_id(ids: Sequence[int]) -> list[CustomerRow | None]:
 
 
 async def orders_by_id(ids: Sequence[int]) -> list[OrderRow | None]:
-    rows = await fetch(f"SELECT {ORDER} FROM sales_order o WHERE o.id = ANY(?)", list(ids))
+    rows = await fetch(f"SELECT {ORDER} FROM {ORDERS} WHERE o.id = ANY(?)", list(ids))
     found = {row.id: row for row in map(order_row, rows)}
     return [found.get(i) for i in ids]
 
 
 async def lines_by_order_id(ids: Sequence[int]) -> list[list[LineRow]]:
     rows = await fetch(
-        f"SELECT {LINE} FROM sales_order_line l WHERE l.order_id = ANY(?) ORDER BY l.id",
+        f"SELECT {LINE} FROM {LINES} WHERE l.order_id = ANY(?) ORDER BY l.id",
         list(ids),
     )
     return _grouped(map(line_row, rows), ids, lambda row: row.order_id)
@@ -210,7 +212,7 @@ async def charges_by_order_id(ids: Sequence[int]) -> list[list[ChargeRow]]:
 
 async def backorders_by_order_id(ids: Sequence[int]) -> list[list[OrderRow]]:
     rows = await fetch(
-        f"SELECT {ORDER} FROM sales_order o WHERE o.backorder_of_id = ANY(?) ORDER BY o.suffix",
+        f"SELECT {ORDER} FROM {ORDERS} WHERE o.backorder_of_id = ANY(?) ORDER BY o.suffix",
         list(ids),
     )
     return _grouped(map(order_row, rows), ids, lambda row: row.backorder_of_id)

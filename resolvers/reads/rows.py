@@ -34,20 +34,28 @@ class OrderRow:
     root_number: int
     suffix: int
     status: OrderStatus
-    customer_id: int
+    customer: CustomerRow  # read with the order: every order shows its customer
     reference: str
     backorder_of_id: int | None
     created_at: datetime
+
+    @property
+    def customer_id(self) -> int:
+        return self.customer.id
 
 
 @dataclass(frozen=True, slots=True)
 class LineRow:
     id: int
     order_id: int
-    item_id: int
+    item: ItemRow  # read with the line: a line is shown with its item
     quoted: int
     picked: int
     unit_price: Decimal
+
+    @property
+    def item_id(self) -> int:
+        return self.item.id
 
 
 @dataclass(frozen=True, slots=True)
