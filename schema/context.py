@@ -10,6 +10,7 @@ from datetime import timedelta
 from strawberry.dataloader import DataLoader
 
 from backorders.resolvers.reads import queries
+from backorders.resolvers.reads.rows import Written
 from backorders.resolvers.reads.settings import setting_value
 from backorders.resolvers.reads.stock import in_stock_by_line
 from backorders.resolvers.rules.access import (
@@ -37,6 +38,19 @@ class Loaders:
         """After a mutation commits, everything read before it is stale."""
         for loader in vars(self).values():
             loader.clear_all()
+
+    def prime(self, written: Written) -> None:
+        """What a mutation just wrote, as it was written: the response reads none of it back."""
+        for order in written.orders:
+            self.order.prime(order.id, order)
+            self.lines.prime(
+                order.id, [line for line in written.lines if line.order_id == order.id]
+            )
+            if written.charges is not None:
+                charges = [charge for charge in written.charges if charge.order_id == order.id]
+                self.charges.prime(order.id, charges)
+        for line_id, item_id, share in written.in_stock:
+            self.in_stock.prime((line_id, item_id), share)
 
 
 async def _in_stock_batch(keys: list[tuple[int, int]]) -> list[int]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from strawberry import Info
 
-from backorders.resolvers.persistence.idempotency import run_once
+from backorders.resolvers.persistence.idempotency import Outcome, run_once
 from backorders.resolvers.reads.settings import setting_value
 from backorders.resolvers.rules import access
 from backorders.resolvers.rules.access import Role
@@ -48,7 +48,7 @@ from backorders.schema.types import (
 
 logger = logging.getLogger("backorders.mutations")
 Result = dict[str, Any]
-Run = Callable[[dict[str, Any], Context], Awaitable[Result]]
+Run = Callable[[dict[str, Any], Context], Awaitable[Result | Outcome]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,7 +177,7 @@ async def run(mutation: Mutation, info: Info[Context, None], input_: Any) -> Any
     except DomainError as error:
         return mutation.payload(user_errors=[UserError.of(error)])
     try:
-        result = await _unstoppable(
+        outcome = await _unstoppable(
             run_once(
                 context.principal,
                 mutation.name,
@@ -194,11 +194,13 @@ async def run(mutation: Mutation, info: Info[Context, None], input_: Any) -> Any
     except Forbidden as error:
         raise forbidden(str(error)) from None
     context.loaders.clear()
-    objects = {key: await _object(info, key, value) for key, value in result.items()}
+    if outcome.written is not None:
+        context.loaders.prime(outcome.written)
+    objects = {key: await _object(info, key, value) for key, value in outcome.ids.items()}
     return mutation.payload(**objects)
 
 
-async def _unstoppable(transaction: Coroutine[Any, Any, Result]) -> Result:
+async def _unstoppable(transaction: Coroutine[Any, Any, Outcome]) -> Outcome:
     """Run a mutation's transaction to its end, even when its request is stopped.
 
     The operation timeout cancels the request; cancelling a transaction
@@ -214,7 +216,7 @@ async def _unstoppable(transaction: Coroutine[Any, Any, Result]) -> Result:
     return await asyncio.shield(task)
 
 
-def _log_unexpected(task: asyncio.Future[Result]) -> None:
+def _log_unexpected(task: asyncio.Future[Outcome]) -> None:
     """A transaction that outlived its request: its refusal has no one to go to."""
     if task.cancelled() or (error := task.exception()) is None:
         return

@@ -18,11 +18,13 @@ import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from backorders.models import IdempotencyRecord
+from backorders.resolvers.persistence.sql import execute, fetch, returning, timestamp
 from backorders.resolvers.persistence.transactions import in_transaction
 from backorders.resolvers.rules.access import Principal
 from backorders.resolvers.rules.errors import DomainError, ErrorCode
@@ -73,38 +75,81 @@ async def purge_expired(ttl: timedelta = timedelta(hours=24)) -> int:
     return await IdempotencyRecord.filter(created_at__lt=expired_before).delete()
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a use case did: the ids of what it changed (remembered under the key) and,
+    when it holds them, the rows as the response shows them (never remembered).
+    """
+
+    ids: Result
+    written: Any = None
+
+
+CLAIM = (
+    "INSERT INTO idempotency_record "
+    "(principal, sub, operation, key, request_hash, owner, result, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, NULL, ?) "
+    "ON CONFLICT (principal, operation, key) DO NOTHING RETURNING id"
+)
+FIND = (
+    "SELECT id, request_hash, result, created_at FROM idempotency_record "
+    "WHERE principal = ? AND operation = ? AND key = ?"
+)
+
+
 async def run_once(
     principal: Principal,
     operation: str,
     key: str | None,
     request: Mapping[str, Any],
-    act: Callable[[], Awaitable[Result]],
+    act: Callable[[], Awaitable[Result | Outcome]],
     ttl: timedelta = timedelta(hours=24),
-) -> Result:
-    """Run `act` in one transaction, or replay the result it had under this key."""
+) -> Outcome:
+    """Run `act` in one transaction, or replay the result it had under this key.
+
+    The claim is one INSERT ... ON CONFLICT DO NOTHING RETURNING: a row back
+    means the key is ours (the usual case, one statement); none means another
+    attempt holds it, and its row is read (an expired one is forgotten first).
+    """
     if key is None:
         async with in_transaction():
-            return await act()
+            return _outcome(await act())
     validate_key(key)
     fingerprint = request_fingerprint(request)
-    scope: dict[str, Any] = {"principal": principal.key, "operation": operation, "key": key}
+    scope = (principal.key, principal.sub, operation, key, fingerprint, uuid.uuid4().hex)
     async with in_transaction():
-        expired_before = datetime.now(UTC) - ttl
-        await IdempotencyRecord.filter(**scope, created_at__lt=expired_before).delete()
-        owner = uuid.uuid4().hex
-        await IdempotencyRecord.bulk_create(
-            [IdempotencyRecord(**scope, sub=principal.sub, request_hash=fingerprint, owner=owner)],
-            ignore_conflicts=True,
+        now = datetime.now(UTC)
+        claimed = await returning(CLAIM, *scope, now)
+        if not claimed:
+            [(record_id, request_hash, stored, created_at)] = await fetch(
+                FIND, principal.key, operation, key
+            )
+            if timestamp(created_at) >= now - ttl:
+                if request_hash != fingerprint:
+                    raise DomainError(
+                        ErrorCode.IDEMPOTENCY_CONFLICT,
+                        "This idempotency key was already used with a different input.",
+                        "idempotency_key",
+                    )
+                return Outcome(_stored(stored))
+            # Kept past its retention: forgotten, and claimed anew.
+            await execute("DELETE FROM idempotency_record WHERE id = ?", record_id)
+            claimed = await returning(CLAIM, *scope, now)
+        outcome = _outcome(await act())
+        await execute(
+            "UPDATE idempotency_record SET result = ? WHERE id = ?",
+            json.dumps(outcome.ids, separators=(",", ":")),
+            claimed[0][0],
         )
-        record = await IdempotencyRecord.get(**scope)
-        if record.owner != owner:
-            if record.request_hash != fingerprint:
-                raise DomainError(
-                    ErrorCode.IDEMPOTENCY_CONFLICT,
-                    "This idempotency key was already used with a different input.",
-                    "idempotency_key",
-                )
-            return dict(record.result or {})
-        result = await act()
-        await IdempotencyRecord.filter(id=record.id).update(result=result)
-        return result
+        return outcome
+
+
+def _outcome(result: Result | Outcome) -> Outcome:
+    return result if isinstance(result, Outcome) else Outcome(result)
+
+
+def _stored(value: Any) -> Result:
+    """The remembered ids: JSON text (or already decoded, by some drivers)."""
+    if value is None:
+        return {}
+    return dict(json.loads(value) if isinstance(value, str) else value)

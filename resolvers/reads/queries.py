@@ -1,6 +1,6 @@
 """Read paths: single lookups, pages, and the batches behind the data loaders.
 
-Each is one hand-written statement (see `reads.sql`) returning plain rows
+Each is one hand-written statement (see `persistence.sql`) returning plain rows
 (`reads.rows`): the columns the API shows, nothing parsed that nobody asked
 for. A batch answers for any number of ids with the same statement text.
 """
@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from backorders.enums import ChargeKind, MovementReason, OrderStatus
 from backorders.resolvers import rules
+from backorders.resolvers.persistence.sql import Row, decimal, fetch, timestamp
 from backorders.resolvers.reads.pagination import Page, decode_cursor, encode_cursor, page_size
 from backorders.resolvers.reads.rows import (
     ChargeRow,
@@ -23,7 +24,6 @@ from backorders.resolvers.reads.rows import (
     OrderRow,
     StatusChangeRow,
 )
-from backorders.resolvers.reads.sql import Row, decimal, fetch, timestamp
 from backorders.resolvers.rules.access import Principal
 from backorders.resolvers.rules.errors import DomainError, ErrorCode
 

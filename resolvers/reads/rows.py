@@ -88,3 +88,18 @@ class MovementRow:
     reference: str
     actor: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """Rows a use case holds once it has written them, as the response shows them.
+
+    Handed to the response so that it need not read back what was just
+    written: every line of each order, and the lines' in-stock shares where
+    the use case knows them.
+    """
+
+    orders: tuple[OrderRow, ...] = ()
+    lines: tuple[LineRow, ...] = ()
+    charges: tuple[ChargeRow, ...] | None = None  # None: not known here, read if asked
+    in_stock: tuple[tuple[int, int, int], ...] = ()  # (line id, item id, share)

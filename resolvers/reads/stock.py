@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from backorders.resolvers import rules
-from backorders.resolvers.reads.sql import fetch
+from backorders.resolvers.persistence.sql import fetch
 
 OPEN = [status.value for status in rules.OPEN_STATUSES]
 

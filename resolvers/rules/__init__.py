@@ -69,6 +69,7 @@ from backorders.resolvers.rules.stock import (
     can_reserve,
     counter_overflow,
     fits_counter,
+    in_stock_share,
     in_stock_shares,
     stock_status,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "default_pick_quantity",
     "fits_counter",
     "format_order_number",
+    "in_stock_share",
     "in_stock_shares",
     "line_amount",
     "named_lines",

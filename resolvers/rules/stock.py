@@ -51,12 +51,20 @@ class Claim:
     outstanding: int
 
 
+def in_stock_share(on_hand: int, ahead: int, outstanding: int) -> int:
+    """One claim's share: what on hand leaves after the claims ahead of it, up to its own.
+
+    First come, first served: the claims ahead are covered first, so this
+    claim gets what is left of on hand after them, and never more than it asks.
+    """
+    return min(max(outstanding, 0), max(0, max(on_hand, 0) - ahead))
+
+
 def in_stock_shares(on_hand: int, claims: Iterable[Claim]) -> dict[int, int]:
     """How much of each claim the stock on hand covers, first come first served."""
-    remaining = max(on_hand, 0)
+    ahead = 0
     shares: dict[int, int] = {}
     for claim in sorted(claims, key=lambda c: (c.queue, c.line_id)):
-        share = min(max(claim.outstanding, 0), remaining)
-        shares[claim.line_id] = share
-        remaining -= share
+        shares[claim.line_id] = in_stock_share(on_hand, ahead, claim.outstanding)
+        ahead += max(claim.outstanding, 0)
     return shares
