@@ -27,6 +27,7 @@ from backorders.resolvers.persistence.transactions import CONNECTION
 
 Row = Sequence[Any]
 _ANY = re.compile(r"= ANY\(\?\)")
+_FOR_UPDATE = re.compile(r" FOR UPDATE( OF \w+)?")
 
 
 @cache
@@ -43,7 +44,7 @@ def _postgres(sql: str) -> str:
 
 @cache
 def _sqlite(sql: str) -> str:
-    return _ANY.sub("IN (SELECT value FROM json_each(?))", sql).replace(" FOR UPDATE", "")
+    return _FOR_UPDATE.sub("", _ANY.sub("IN (SELECT value FROM json_each(?))", sql))
 
 
 def _statement(sql: str, params: tuple[Any, ...]) -> tuple[Any, str, list[Any]]:

@@ -257,13 +257,10 @@ async def send(client: Client, url: str, step: Step) -> None:
 KILLS = {
     "receive: stock raised, no movement yet": (11, 'UPDATE "sales_item" SET "on_hand"="on_hand"+'),
     "place: stock reserved, no order yet": (8, "UPDATE sales_item SET reserved"),
-    "pick: line picked, no movement yet": (16, 'UPDATE "sales_order_line" SET "picked"'),
+    "pick: line picked, no movement yet": (16, "UPDATE sales_order_line SET picked"),
     "split: backorder made, status unchanged": (24, 'INSERT INTO "sales_order_line"'),
     "confirm: status changed, no history yet": (33, 'UPDATE "sales_order" SET "status"'),
-    "backorder pick: stock taken, line unpicked": (
-        34,
-        'UPDATE "sales_item" SET "on_hand"="on_hand"-',
-    ),
+    "backorder pick: stock taken, line unpicked": (34, "UPDATE sales_item SET on_hand = on_hand -"),
 }
 
 
