@@ -22,13 +22,14 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
 from asgi_correlation_id import correlation_id
 from graphql import ExecutionResult, GraphQLError, OperationType
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
-from backorders.auth import AuthError, principal_from_header
+from backorders.auth import AuthError, VerifiedTokens
 from backorders.config import Settings
 from backorders.rate_limits import Budget, RateLimits, Refused
 from backorders.resolvers.rules.access import Principal
@@ -64,7 +65,7 @@ class GraphQLEndpoint:
         self.customer_exists = customer_exists
         # The SPA schema's contract is published; the integration schema's is not for customers.
         self.public_introspection = public_introspection
-        self.secret = settings.signing_secret()
+        self.tokens = VerifiedTokens(settings.signing_secret(), settings.jwt_leeway_seconds)
         self.idempotency_ttl = timedelta(hours=settings.idempotency_ttl_hours)
         self.graphiql = get_graphql_ide_html(graphql_ide="graphiql")
         # Locks of principals with a mutation under way; gone once none waits.
@@ -190,9 +191,7 @@ class GraphQLEndpoint:
         try:
             if len(values) > 1:
                 raise AuthError("Send one Authorization header.")
-            principal = principal_from_header(
-                values[0] if values else None, self.secret, self.settings.jwt_leeway_seconds
-            )
+            principal = self.tokens.principal(values[0] if values else None)
             if principal.customer_code is not None and not await self.customer_exists(
                 principal.customer_code
             ):
@@ -305,10 +304,9 @@ def error_response(
 def json_response(
     body: dict[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     try:
-        content = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
+        content = orjson.dumps(body)
+    except TypeError:  # a lone surrogate echoed from the request: escape it
         content = json.dumps(body, separators=(",", ":")).encode("ascii")
     return Response(content, status, headers, media_type="application/json")
 

@@ -6,11 +6,20 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
 from backorders.resolvers.reads import queries
-from backorders.resolvers.reads.rows import Written
+from backorders.resolvers.reads.rows import (
+    ChargeRow,
+    CustomerRow,
+    ItemRow,
+    LineRow,
+    OrderRow,
+    StatusChangeRow,
+    Written,
+)
 from backorders.resolvers.reads.settings import setting_value
 from backorders.resolvers.reads.stock import in_stock_by_line
 from backorders.resolvers.rules.access import (
@@ -22,17 +31,39 @@ from backorders.resolvers.rules.access import (
 
 
 class Loaders:
-    """One set per request, so nothing cached outlives the request."""
+    """One set per request, so nothing cached outlives the request; each made when first used."""
 
-    def __init__(self) -> None:
-        self.item = DataLoader(load_fn=queries.items_by_id)
-        self.customer = DataLoader(load_fn=queries.customers_by_id)
-        self.order = DataLoader(load_fn=queries.orders_by_id)
-        self.lines = DataLoader(load_fn=queries.lines_by_order_id)
-        self.charges = DataLoader(load_fn=queries.charges_by_order_id)
-        self.backorders = DataLoader(load_fn=queries.backorders_by_order_id)
-        self.in_stock = DataLoader(load_fn=_in_stock_batch)
-        self.history = DataLoader(load_fn=queries.history_by_order_id)
+    @cached_property
+    def item(self) -> DataLoader[int, ItemRow | None]:
+        return DataLoader(load_fn=queries.items_by_id)
+
+    @cached_property
+    def customer(self) -> DataLoader[int, CustomerRow | None]:
+        return DataLoader(load_fn=queries.customers_by_id)
+
+    @cached_property
+    def order(self) -> DataLoader[int, OrderRow | None]:
+        return DataLoader(load_fn=queries.orders_by_id)
+
+    @cached_property
+    def lines(self) -> DataLoader[int, list[LineRow]]:
+        return DataLoader(load_fn=queries.lines_by_order_id)
+
+    @cached_property
+    def charges(self) -> DataLoader[int, list[ChargeRow]]:
+        return DataLoader(load_fn=queries.charges_by_order_id)
+
+    @cached_property
+    def backorders(self) -> DataLoader[int, list[OrderRow]]:
+        return DataLoader(load_fn=queries.backorders_by_order_id)
+
+    @cached_property
+    def in_stock(self) -> DataLoader[tuple[int, int], int]:
+        return DataLoader(load_fn=_in_stock_batch)
+
+    @cached_property
+    def history(self) -> DataLoader[int, list[StatusChangeRow]]:
+        return DataLoader(load_fn=queries.history_by_order_id)
 
     def clear(self) -> None:
         """After a mutation commits, everything read before it is stale."""

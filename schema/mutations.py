@@ -47,6 +47,7 @@ from backorders.schema.types import (
 )
 
 logger = logging.getLogger("backorders.mutations")
+_UNDER_WAY: set[asyncio.Future[Any]] = set()  # transactions running on after their request
 Result = dict[str, Any]
 Run = Callable[[dict[str, Any], Context], Awaitable[Result | Outcome]]
 
@@ -212,8 +213,16 @@ async def _unstoppable(transaction: Coroutine[Any, Any, Outcome]) -> Outcome:
     retry with the same idempotency key waits for it and replays its result.
     """
     task = asyncio.ensure_future(transaction)
+    _UNDER_WAY.add(task)
+    task.add_done_callback(_UNDER_WAY.discard)
     task.add_done_callback(_log_unexpected)
     return await asyncio.shield(task)
+
+
+async def finish_under_way(timeout: float) -> None:
+    """At shutdown: transactions whose requests stopped waiting end before the pool closes."""
+    if _UNDER_WAY:
+        await asyncio.wait(set(_UNDER_WAY), timeout=timeout)
 
 
 def _log_unexpected(task: asyncio.Future[Outcome]) -> None:
