@@ -45,7 +45,7 @@ class SalesOrder(Model):
     class Meta:
         table = "sales_order"
         unique_together = (("root_number", "suffix"),)
-        indexes = (("status", "id"), ("customer_id", "id"))
+        indexes = (("status", "id"), ("customer_id", "id"), ("backorder_of_id",))
 
 
 class SalesOrderLine(Model):
@@ -68,7 +68,8 @@ class SalesOrderLine(Model):
 
     class Meta:
         table = "sales_order_line"
-        indexes = (("item_id", "order_id"),)
+        # An order's lines in order; an item's open claims (the in-stock queue).
+        indexes = (("item_id", "order_id"), ("order_id", "id"))
         constraints = (
             CheckConstraint(check="quoted > 0", name="sales_order_line_quoted_positive"),
             CheckConstraint(
@@ -90,6 +91,7 @@ class OrderCharge(Model):
 
     class Meta:
         table = "order_charge"
+        indexes = (("order_id", "id"),)
 
 
 class OrderStatusChange(Model):

@@ -110,6 +110,16 @@ class Context:
     stock_refusals: int = 0
     _stock_visibility: asyncio.Task[bool] | None = None
 
+    @cached_property
+    def orders_by_number(self) -> DataLoader[str, OrderRow | None]:
+        """Orders by number as this caller may see them (one query for every root field)."""
+        principal = self.principal
+
+        async def load(numbers: list[str]) -> list[OrderRow | None]:
+            return await queries.orders_by_number(principal, numbers)
+
+        return DataLoader(load_fn=load)
+
     async def can_view_stock(self) -> bool:
         """Read the setting once per request; a change applies from the next request.
 

@@ -44,7 +44,7 @@ async def sales_items(
 
 
 async def sales_order(info: Info[Context, None], number: str) -> SalesOrderType | None:
-    row = await queries.sales_order(info.context.principal, number)
+    row = await info.context.orders_by_number.load(number)
     return await views.order(row, info)
 
 
