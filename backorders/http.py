@@ -32,8 +32,10 @@ from strawberry.http.ides import get_graphql_ide_html
 from backorders.auth import AuthError, VerifiedTokens
 from backorders.config import Settings
 from backorders.rate_limits import Budget, RateLimits, Refused
+from backorders.resolvers.persistence.outages import database_failure
 from backorders.resolvers.rules.access import Principal
 from backorders.schema.context import Context
+from backorders.schema.errors import failure_before_execution
 from backorders.schema.execution import Executor, PreparedDocument
 
 CustomerExists = Callable[[str], Awaitable[bool]]
@@ -81,6 +83,13 @@ class GraphQLEndpoint:
             response = await self._answer(scope, receive, request_id)
         except HttpError as error:
             response = error_response(error.status, error.code, error.message, error.headers)
+        except Exception as error:
+            # A read before execution (the token's customer, the stock setting)
+            # met a database failure: the same retryable error a resolver's gets.
+            if database_failure(error) is None:
+                raise
+            masked = failure_before_execution(error, request_id)
+            response = graphql_response(ExecutionResult(None, [masked]))
         await response(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive, request_id: str) -> Response:

@@ -188,6 +188,19 @@ async def test_a_stopped_database_gives_503_and_service_unavailable_then_the_ser
             "{ salesItems(first: 5) { edges { node { code } } } }", endpoint="/spa/graphql"
         )
     )
+    # Reads the endpoint makes before execution: a customer token's customer
+    # (not yet remembered), and the stock setting of a document with stock figures.
+    _assert_service_unavailable(
+        await api.post(
+            "{ salesOrders(first: 5) { edges { node { number } } } }",
+            roles=("Customer",),
+            customer=f"NEW-{stop_mode.upper()}",
+            endpoint="/spa/graphql",
+        )
+    )
+    _assert_service_unavailable(
+        await api.post("{ salesItems(first: 5) { edges { node { availableQuantity } } } }")
+    )
     assert server.process.poll() is None, server.log.read_text()
 
     await _start(postgres)
@@ -259,6 +272,19 @@ async def test_a_mutation_in_flight_when_the_database_stops_applies_once_with_it
     else:
         codes = {error["extensions"]["code"] for error in body["errors"]}
         assert codes == {"SERVICE_UNAVAILABLE"}, body
+    # Reads the endpoint makes before execution: a customer token's customer
+    # (not yet remembered), and the stock setting of a document with stock figures.
+    _assert_service_unavailable(
+        await api.post(
+            "{ salesOrders(first: 5) { edges { node { number } } } }",
+            roles=("Customer",),
+            customer=f"NEW-{stop_mode.upper()}",
+            endpoint="/spa/graphql",
+        )
+    )
+    _assert_service_unavailable(
+        await api.post("{ salesItems(first: 5) { edges { node { availableQuantity } } } }")
+    )
     assert server.process.poll() is None, server.log.read_text()
 
     await _start(postgres)  # returns once PostgreSQL accepts connections
