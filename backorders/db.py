@@ -50,6 +50,8 @@ UNBOUNDED = PoolSettings(size=2, lock_timeout_ms=0, statement_timeout_ms=0)
 
 def _connection(database_url: str, pool: PoolSettings, size: int) -> dict[str, Any]:
     config = expand_db_url(database_url)
+    if config["engine"] == "tortoise.backends.sqlite":
+        config["engine"] = "backorders.sqlite_inline"
     if config["engine"] == "tortoise.backends.asyncpg":
         credentials = config["credentials"]
         credentials.setdefault("minsize", 1)

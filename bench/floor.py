@@ -2,13 +2,14 @@
 
 A minimal Starlette app that answers the `order_detail` scenario's request
 (the same POST body to `/graphql`, the same bearer token) with the same JSON
-the service returns for it, from two hand-written SQL statements (aiosqlite
-on SQLite, asyncpg on PostgreSQL) and `json`. It does what any
-implementation of that read must do, and nothing more: parse the HTTP request
-and its JSON body, verify the token (PyJWT, as the service does), read the
-stock-visibility setting, the order, its lines, their items and the in-stock
-shares (the first-come rule of resolvers/rules/stock.py `in_stock_shares`,
-here a window function over the items' open claims), and write JSON.
+the service returns for it, from two hand-written SQL statements (sqlite3 on
+the loop's thread, as the service's SQLite engine; asyncpg on PostgreSQL) and
+`json`. It does what any implementation of that read must do, and nothing
+more: parse the HTTP request and its JSON body, verify the token (PyJWT, as
+the service does), read the stock-visibility setting, the order, its lines,
+their items and the in-stock shares (the first-come rule of
+resolvers/rules/stock.py `in_stock_shares`, here a window function over the
+items' open claims), and write JSON.
 
 What the service spends beyond this floor is what GraphQL, the ORM and the
 service's own layers cost for the same answer. bench/run.py measures it with
@@ -28,12 +29,12 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any, Protocol
 
-import aiosqlite
 import asyncpg
 import jwt
 import uvicorn
@@ -90,26 +91,26 @@ class Database(Protocol):
 
 
 class Sqlite:
-    """One connection, as Tortoise keeps for SQLite; one thread hop per statement."""
+    """One connection used on the loop's thread, as the service's SQLite engine does."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
         self.statements: dict[str, str] = {}
 
     @classmethod
     async def open(cls, path: str) -> Sqlite:
-        connection = await aiosqlite.connect(path)
-        await connection.execute("PRAGMA journal_mode=WAL")  # as Tortoise opens it
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")  # as Tortoise opens it
         return cls(connection)
 
     async def rows(self, sql: str, *args: object) -> Sequence[Sequence[Any]]:
         statement = self.statements.get(sql)
         if statement is None:
             statement = self.statements[sql] = re.sub(r"\$\d+", "?", sql)
-        return list(await self.connection.execute_fetchall(statement, args))
+        return self.connection.execute(statement, args).fetchall()
 
     async def close(self) -> None:
-        await self.connection.close()
+        self.connection.close()
 
 
 class Postgres:
