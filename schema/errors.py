@@ -64,7 +64,7 @@ def mask_errors(errors: list[GraphQLError], request_id: str) -> list[GraphQLErro
     return [_masked(error, request_id) if is_unexpected(error) else error for error in errors]
 
 
-def failure_before_execution(error: BaseException, request_id: str) -> GraphQLError:
+def failure_before_execution(error: Exception, request_id: str) -> GraphQLError:
     """An exception raised outside any field (a read the endpoint makes first), masked."""
     return _masked(GraphQLError(str(error), original_error=error), request_id)
 
